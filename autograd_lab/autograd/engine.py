@@ -1,0 +1,197 @@
+"""The backward engine: walks the graph from the outputs to the leaves, iteratively.
+
+1. Collect every node reachable from the roots with an explicit stack (no recursion, so a
+   100,000-op chain works) and order them so each node comes after all nodes that consume its
+   outputs (reverse post-order of a depth-first search).
+2. Seed the roots with their gradients, then visit nodes in that order: sum the gradients that
+   arrived for each output, run hooks, call the node's backward, and pass each input gradient
+   along its edge, un-broadcast and cast to the input's recorded shape and dtype.
+3. ``AccumulateGrad`` nodes add into ``leaf.grad``; saved values are freed unless
+   ``retain_graph``.
+
+Backward runs with grad mode set to ``create_graph``: then the gradient computation is itself
+recorded, which is all double backward needs.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from . import grad_mode
+from .function import AccumulateGrad, _edge
+
+
+def _fit_to_meta(g, meta):
+    """Sum a broadcast gradient back to its input's shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g._data.dtype != dtype:
+        g = g.to(g._dtype_of_np(dtype))
+    return g
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
+    order = []
+    seen = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _needed_nodes(order, target_nodes):
+    """Nodes whose backward must run to reach a target edge (used by autograd.grad)."""
+    needed = set()
+    for node in reversed(order):  # children before parents
+        if any(child in needed or child in target_nodes for child, _ in node.next_functions
+               if child is not None):
+            needed.add(node)
+    return needed
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
+                 accumulate=True, allow_unused=False):
+    """Backpropagate from ``tensors``; return the captured gradients of ``inputs`` if given.
+
+    With ``accumulate=True`` (``Tensor.backward``) gradients are added into ``.grad`` of the
+    leaves (only of ``inputs`` when given). With ``accumulate=False`` (``autograd.grad``)
+    nothing is accumulated and the gradients of ``inputs`` are returned.
+    """
+    roots = []
+    buffers: dict = {}
+    for t, g in zip(tensors, grad_tensors, strict=True):
+        node, nr = _edge(t)
+        roots.append(node)
+        buf = buffers.setdefault(node, [None] * node._num_outputs)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    targets: dict = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            if not t.requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            targets.setdefault(_edge(t), []).append(i)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    order = _topological_order(roots)
+    needed = None
+    if inputs is not None and not accumulate:
+        needed = _needed_nodes(order, {node for node, _ in targets})
+
+    prev_mode = grad_mode._enabled
+    grad_mode._set_enabled(create_graph)
+    try:
+        for node in order:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue
+            if node._tensor_hooks or node._retained:
+                grads = _run_tensor_hooks(node, grads)
+            if targets:
+                for nr, g in enumerate(grads):
+                    for i in targets.get((node, nr), ()):
+                        captured[i] = g
+                        if accumulate and not isinstance(node, AccumulateGrad):
+                            _accumulate_non_leaf(inputs[i], g, create_graph)
+            if isinstance(node, AccumulateGrad):
+                if accumulate and (inputs is None or (node, 0) in targets):
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if node._prehooks:
+                for hook in node._prehooks:
+                    result = hook(tuple(grads))
+                    if result is not None:
+                        grads = list(result)
+            in_grads = node._apply_backward(grads)
+            if len(in_grads) != len(node.next_functions):
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {len(node.next_functions)}, got {len(in_grads)})"
+                )
+            if node._hooks:
+                for hook in node._hooks:
+                    result = hook(tuple(in_grads), tuple(grads))
+                    if result is not None:
+                        in_grads = tuple(result)
+            if not retain_graph:
+                node._release()
+            for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta,
+                                            strict=True):
+                if child is None or g is None:
+                    continue
+                if meta is not None and (g._data.shape != meta[0] or g._data.dtype != meta[1]):
+                    g = _fit_to_meta(g, meta)
+                buf = buffers.get(child)
+                if buf is None:
+                    buf = buffers[child] = [None] * child._num_outputs
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+    finally:
+        grad_mode._set_enabled(prev_mode)
+
+    if inputs is not None and not allow_unused and not accumulate:
+        for i, g in enumerate(captured):
+            if g is None:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+    return captured
+
+
+def _run_tensor_hooks(node, grads):
+    grads = list(grads)
+    if node._tensor_hooks:
+        for nr, hooks in node._tensor_hooks.items():
+            for hook in hooks:
+                if grads[nr] is not None:
+                    result = hook(grads[nr])
+                    if result is not None:
+                        grads[nr] = result
+    if node._retained:
+        for nr, ref in node._retained.items():
+            t = ref()
+            if t is not None and grads[nr] is not None:
+                _accumulate_non_leaf(t, grads[nr], False)
+    return grads
+
+
+def _accumulate_non_leaf(t, g, create_graph) -> None:
+    t._grad = g.detach().clone() if t._grad is None else (t._grad + g).detach()
+
+
+def _accumulate(leaf, g, create_graph) -> None:
+    """Add ``g`` into ``leaf.grad`` after the leaf's hooks (PyTorch's AccumulateGrad)."""
+    for hook in leaf._hooks or ():
+        result = hook(g)
+        if result is not None:
+            g = result
+    if leaf._grad is None:
+        # Store a private copy: the same gradient array may reach several leaves (AddBackward
+        # hands one gradient to both inputs) and the user may later change .grad in place.
+        leaf._grad = g if create_graph else g.detach().clone()
+    elif create_graph or leaf._grad._requires_grad:
+        leaf._grad = leaf._grad + g
+    else:
+        leaf._grad._data += g._data
+        leaf._grad._version_counter.value += 1
+
+
+def retained_ref(t):
+    return weakref.ref(t)

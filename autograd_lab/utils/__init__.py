@@ -1,0 +1,1 @@
+"""Utilities (hooks; data loading arrives with autograd_lab.utils.data)."""
