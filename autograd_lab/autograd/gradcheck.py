@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import grad_mode
-
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
@@ -34,16 +32,16 @@ def _numerical_jacobian(fn, inputs, i, eps):
     x = inputs[i]
     flat = x._data.reshape(-1)  # a view into x: perturb in place
     cols = []
-    with grad_mode.no_grad():
-        for k in range(flat.size):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
-            plus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-            flat[k] = orig - eps
-            minus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-            flat[k] = orig
-            cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus,
-                                                                              strict=True)]))
+    # Grad mode stays on: gradgradcheck's function itself calls autograd.grad.
+    for k in range(flat.size):
+        orig = flat[k].copy()
+        flat[k] = orig + eps
+        plus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+        flat[k] = orig - eps
+        minus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
+        flat[k] = orig
+        cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus,
+                                                                          strict=True)]))
     return np.stack(cols, axis=1) if cols else np.zeros((0, 0))
 
 
