@@ -28,7 +28,11 @@ def _finish(arr, dev, requires_grad: bool) -> Tensor:
         arr = to_device(arr, dev)
     t = Tensor._make(arr, device=dev)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind != "f":
+            # PyTorch's factories word this differently from Tensor.requires_grad_.
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t._requires_grad = True
     return t
 
 
@@ -329,15 +333,10 @@ def _tensor_init(self: Tensor, args, device=None, dtype=None) -> None:
     dev = canonical_device(device)
     self._data = src if dev.type == "cpu" else to_device(src, dev)
     self._requires_grad = False
-    self._grad = None
-    self.grad_fn = None
-    self._output_nr = 0
     from ._tensor import _VersionCounter
 
     self._version_counter = _VersionCounter()
     self._device = dev
-    self._base = None
-    self._pre_edge = None
 
 
 _ = array_module

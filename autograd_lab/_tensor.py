@@ -71,12 +71,18 @@ class Tensor:
     ``Tensor(data)`` and ``Tensor(*sizes)`` work as in PyTorch (float32).
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr",
-                 "_version_counter", "_device", "_base", "_pre_edge", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_version_counter", "_device", "__dict__",
+                 "__weakref__")
 
-    # Rarely set state lives in the instance __dict__ with these class-level defaults.
+    # The rest of the state lives in the instance __dict__, with these class-level defaults:
+    # creating a tensor then sets only the four slots above (tensors are created per op).
+    _grad: Tensor | None = None
+    grad_fn: Any = None  # the graph node that produced this tensor (None for leaves)
+    _output_nr = 0  # which output of grad_fn this tensor is
+    _base: Tensor | None = None  # for views: the tensor whose storage this one shares
+    _view_src: Any = None  # for views: (input, view op, options), to replay the view
+    _pre_edge: Any = None  # set only while an in-place op links its node
     _hooks: list | None = None
-    _view_fn: Any = None
     _accumulator_ref: Any = None
 
     def __init__(self, *args, device=None, dtype=None):
@@ -90,13 +96,8 @@ class Tensor:
         t = object.__new__(cls)
         t._data = arr
         t._requires_grad = requires_grad
-        t._grad = None
-        t.grad_fn = None
-        t._output_nr = 0
         t._version_counter = _VersionCounter()
         t._device = device
-        t._base = None
-        t._pre_edge = None
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -309,7 +310,7 @@ class Tensor:
         """The values as a NumPy array sharing memory with this tensor (CPU only)."""
         if force:
             return to_numpy(self._data).copy() if self.is_cuda else self._data
-        if self._requires_grad and grad_mode._enabled or self._requires_grad:
+        if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         if self.is_cuda:

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import autograd_lab as al
 from autograd_lab import _tensor_str as ts
 
 torch = require_torch()  # skips this module without PyTorch (fails if it is required)
@@ -267,6 +268,96 @@ def test_printoptions_context_manager_restores():
         assert ts.get_printoptions()["precision"] == 1
         assert ts._array_repr(np.array([1.26], np.float32)) == "tensor([1.3])"
     assert ts.get_printoptions() == before
+
+
+# --- The real engine: repr() of autograd_lab tensors ------------------------------------------
+
+
+@pytest.mark.parametrize("arr, opts", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_engine_repr_matches_torch(arr, opts):
+    torch.set_printoptions(**opts)
+    al.set_printoptions(**opts)  # the public export is the same function
+    t = al.from_numpy(np.array(arr, copy=True))
+    want = _torch_repr(arr)
+    assert repr(t) == want
+    assert str(t) == want
+    if t.dim():  # f"{t}" is str(t); a 0-dim tensor formats its Python number instead
+        assert f"{t}" == want
+
+
+def test_printoptions_are_exported():
+    assert al.set_printoptions is ts.set_printoptions
+    assert al.get_printoptions is ts.get_printoptions
+    al.set_printoptions(precision=2)
+    assert al.get_printoptions()["precision"] == 2
+
+
+_AUTOGRAD_VALUES = [
+    np.array(2.5, np.float32),
+    np.array([1.0, 2.0, 3.0], np.float32),
+    _randn(2, 3, dtype=np.float64),
+    _randn(4, dtype=np.float16),
+    _randn(7, dtype=np.float64),  # long enough that suffixes wrap onto a new line
+    _randn(40, 40),  # summarized
+]
+
+
+@pytest.mark.parametrize("arr", _AUTOGRAD_VALUES, ids=lambda a: f"{a.dtype}{a.shape}")
+def test_engine_autograd_suffixes_match_torch(arr):
+    def build(lib, x):
+        a = lib.from_numpy(np.array(x, copy=True)).requires_grad_()
+        with lib.no_grad():
+            no_grad = a * 2
+        return {
+            "leaf": a,
+            "add": a + 1,
+            "mul": a * a,
+            # (a * 0): float sums round differently in NumPy and PyTorch; zeros do not.
+            "sum": (a * 0).sum(),
+            "detach": a.detach(),
+            "no_grad": no_grad,
+        }
+
+    ours, theirs = build(al, arr), build(torch, arr)
+    for key in ours:
+        assert repr(ours[key]) == repr(theirs[key]).replace("torch.", "autograd_lab."), key
+
+
+@pytest.mark.parametrize("default", ["float64", "float16"])
+def test_default_dtype_changes_which_dtype_is_shown(default):
+    # dtype= is omitted for the *current* default float dtype, as in PyTorch.
+    arrays = [
+        np.array([1.5, 2.0], np.float32),
+        np.array([1.5, 2.0], np.float64),
+        np.array([1.5, 2.0], np.float16),
+        np.zeros(0, np.float32),
+        np.zeros(0, np.float64),
+        np.array([1, 2]),
+    ]
+    torch.set_default_dtype(getattr(torch, default))
+    al.set_default_dtype(getattr(al, default))
+    try:
+        for arr in arrays:
+            want = _torch_repr(arr)
+            assert ts._array_repr(arr) == want
+            assert repr(al.from_numpy(np.array(arr, copy=True))) == want
+    finally:
+        torch.set_default_dtype(torch.float32)
+        al.set_default_dtype(al.float32)
+
+
+@pytest.mark.gpu
+def test_engine_cuda_repr_shows_device():
+    arr = np.array([1.5, 2.0], np.float64)
+    t = al.from_numpy(arr).cuda().requires_grad_()
+    assert repr(t) == ts._array_repr(arr, device="cuda:0", requires_grad=True)
+    assert repr(t) == (
+        "tensor([1.5000, 2.0000], device='cuda:0', dtype=autograd_lab.float64,\n"
+        "       requires_grad=True)"
+    )
+
+
+# --- tensor_repr against a minimal stand-in for the Tensor interface -------------------------
 
 
 class _StandInDtype:

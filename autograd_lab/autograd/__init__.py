@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..backend import array_module
 from . import graph
 from .function import AccumulateGrad, Function, FunctionCtx, Node, Op, once_differentiable
 from .grad_mode import (
@@ -48,10 +49,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
             if not out.is_floating_point():
                 raise RuntimeError(f"grad can be implicitly created only for real scalar "
                                    f"outputs but got {out.dtype}")
-            xp = out._data.__array_namespace__() if hasattr(out._data, "__array_namespace__") \
-                else None
-            g = Tensor._make(xp.ones_like(out._data) if xp else out._data * 0 + 1,
-                             device=out._device)
+            g = Tensor._make(array_module(out._device).ones_like(out._data), False, out._device)
         else:
             if not isinstance(g, Tensor):
                 from .._creation import tensor

@@ -32,13 +32,14 @@ def _fit_to_meta(g, meta):
 
 
 def _topological_order(roots):
-    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient.
+
+    Reverse post-order of an iterative depth-first search: a node is finished only after all
+    nodes it points to, so reversed, every consumer comes before what it consumes.
+    """
     order = []
-    seen = set()
+    seen = set(roots)
     for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
         stack = [(root, iter(root.next_functions))]
         while stack:
             node, children = stack[-1]
@@ -108,40 +109,29 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         captured[i] = g
                         if accumulate and not isinstance(node, AccumulateGrad):
                             _accumulate_non_leaf(inputs[i], g, create_graph)
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if accumulate and (inputs is None or (node, 0) in targets):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
             if needed is not None and node not in needed:
                 continue
-            if node._prehooks:
-                for hook in node._prehooks:
-                    result = hook(tuple(grads))
-                    if result is not None:
-                        grads = list(result)
-            in_grads = node._apply_backward(grads)
-            if len(in_grads) != len(node.next_functions):
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(node.next_functions)}, got {len(in_grads)})"
-                )
-            if node._hooks:
-                for hook in node._hooks:
-                    result = hook(tuple(in_grads), tuple(grads))
-                    if result is not None:
-                        in_grads = tuple(result)
+            in_grads = _call_node(node, grads)
             if not retain_graph:
                 node._release()
-            for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta,
-                                            strict=True):
+            for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta):
                 if child is None or g is None:
                     continue
-                if meta is not None and (g._data.shape != meta[0] or g._data.dtype != meta[1]):
+                data = g._data
+                if data.shape != meta[0] or data.dtype != meta[1]:
                     g = _fit_to_meta(g, meta)
                 buf = buffers.get(child)
                 if buf is None:
                     buf = buffers[child] = [None] * child._num_outputs
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    buf[nr] = g
+                elif buf[nr] is None:
+                    buf[nr] = g
+                else:
+                    buf[nr] = buf[nr] + g
     finally:
         grad_mode._set_enabled(prev_mode)
 
@@ -149,10 +139,31 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for i, g in enumerate(captured):
             if g is None:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
     return captured
+
+
+def _call_node(node, grads):
+    """Run one node's backward, with its pre-hooks and hooks."""
+    if node._prehooks:
+        for hook in node._prehooks:
+            result = hook(tuple(grads))
+            if result is not None:
+                grads = list(result)
+    in_grads = node._apply_backward(grads)
+    if len(in_grads) != len(node.next_functions):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node.next_functions)}, got {len(in_grads)})"
+        )
+    if node._hooks:
+        for hook in node._hooks:
+            result = hook(tuple(in_grads), tuple(grads))
+            if result is not None:
+                in_grads = tuple(result)
+    return in_grads
 
 
 def _run_tensor_hooks(node, grads):
@@ -185,7 +196,7 @@ def _accumulate(leaf, g, create_graph) -> None:
     if leaf._grad is None:
         # Store a private copy: the same gradient array may reach several leaves (AddBackward
         # hands one gradient to both inputs) and the user may later change .grad in place.
-        leaf._grad = g if create_graph else g.detach().clone()
+        leaf._grad = g if create_graph else type(g)._make(g._data.copy(), False, g._device)
     elif create_graph or leaf._grad._requires_grad:
         leaf._grad = leaf._grad + g
     else:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from ..backend import CPU, array_module
 from . import grad_mode
 
@@ -225,7 +227,8 @@ class _OpNode(FunctionCtx, Node):
     _output_arrays: Any = None
     _outputs_meta: Any = None
     _recorded = False
-    xp: Any = None
+    _inputs: Any = None
+    xp: Any = np  # CuPy for CUDA tensors, set per call by Op.apply
     out_device: Any = None
 
     def save_for_backward(self, *values) -> None:
@@ -234,8 +237,10 @@ class _OpNode(FunctionCtx, Node):
         An op that must stay twice-differentiable saves its inputs and outputs only; other
         saved arrays (masks, indices, copies) come back as constants.
         """
-        entries = []
         inputs = self._inputs
+        if inputs is None:  # not recording: nothing will call backward
+            return
+        entries = []
         for v in values:
             for t in inputs:
                 if t is not None and v is t._data:
@@ -268,7 +273,6 @@ class Op:
 
     * ``node_name``: the backward node's class name, PyTorch's (``"MulBackward0"``).
     * ``is_view``: the output shares the first input's storage (``view``, ``transpose``).
-    * ``inplace``: forward writes into the first input's array and returns it (``add_``).
     * ``num_outputs``: how many arrays forward returns (a tuple when more than one).
 
     Positional arguments of ``apply`` are the op's inputs (Tensors or Python scalars);
@@ -277,7 +281,6 @@ class Op:
 
     node_name = ""
     is_view = False
-    inplace = False
     num_outputs = 1
     _node_cls: type = _OpNode
 
@@ -302,68 +305,74 @@ class Op:
     @classmethod
     def apply(cls, *args, **kwargs):
         Tensor = _Tensor
-        ctx = cls._node_cls.__new__(cls._node_cls)
+        ctx = object.__new__(cls._node_cls)
         arrays = []
-        inputs = []
         needs_grad = False
         dev = None
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a._data)
-                inputs.append(a)
                 if a._requires_grad:
                     needs_grad = True
                 if dev is None:
                     dev = a._device
                 elif a._device is not dev and a._device != dev:
-                    raise _same_device_error([t._device for t in inputs])
+                    raise _same_device_error([t._device for t in args if isinstance(t, Tensor)])
             else:
                 arrays.append(a)
-                inputs.append(None)
-        ctx._inputs = inputs
-        dev = dev or CPU
-        ctx.xp = array_module(dev)
+        if dev is None:
+            dev = CPU
+        elif dev is not CPU:
+            ctx.xp = array_module(dev)
         record = needs_grad and grad_mode._enabled
-        if record and cls.inplace:
-            _check_inplace_allowed(inputs[0])
-
-        result = cls.forward(ctx, *arrays, **kwargs)
-
-        if cls.num_outputs == 1:
-            out_arrays = (result,)
-        else:
-            out_arrays = result
-        if cls.inplace:
-            target = inputs[0]
-            target._version_counter.value += 1
-            outputs = [target]
-            if record:
-                target._pre_edge = _edge(target) if target._requires_grad else (None, 0)
-        else:
-            odev = ctx.out_device or dev  # ops that move data (``to``) set ctx.out_device
-            outputs = [Tensor._make(a, device=odev) for a in out_arrays]
-            if cls.is_view:
-                base = inputs[0]
-                root = base._base if base._base is not None else base
-                for o in outputs:
-                    o._base = root
-                    o._version_counter = base._version_counter
-                    o._view_fn = _compose_view(base, cls, kwargs)
         if record:
-            _link(ctx, inputs, outputs, out_arrays)
-            if cls.inplace:
-                outputs[0]._pre_edge = None
-                if outputs[0]._base is not None:
-                    _link_view_inplace(ctx, outputs[0])
-        else:
-            ctx._inputs = None
-            ctx._saved = None
+            # save_for_backward matches saved arrays against the inputs through this list.
+            ctx._inputs = [a if isinstance(a, Tensor) else None for a in args]
+
+        try:
+            result = cls.forward(ctx, *arrays, **kwargs)
+        except ValueError as e:
+            raise _broadcast_error(e, arrays) from None
+
+        out_arrays = (result,) if cls.num_outputs == 1 else result
+        odev = ctx.out_device or dev  # ops that move data (``to``) set ctx.out_device
+        make = Tensor._make
+        outputs = [make(arr, False, odev) for arr in out_arrays]
+        if cls.is_view:
+            base = args[0]
+            root = base._base if base._base is not None else base
+            for o in outputs:
+                o._base = root
+                o._version_counter = base._version_counter
+                o._view_src = (base, cls, kwargs)
+        if record:
+            _link(ctx, ctx._inputs, outputs, out_arrays)
         return outputs[0] if cls.num_outputs == 1 else tuple(outputs)
 
 
-def _compose_view(base, op, kwargs):
-    """A function that recreates this view from the base's array (for in-place on views)."""
-    parent = base._view_fn
+def _broadcast_error(e: ValueError, arrays) -> Exception:
+    """NumPy's broadcasting ValueError, reworded as PyTorch's RuntimeError."""
+    if "could not be broadcast" not in str(e):
+        return e
+    shapes = [a.shape for a in arrays if hasattr(a, "shape")]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        for d in range(n - 1, -1, -1):
+            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
+                return RuntimeError(f"The size of tensor a ({a[d]}) must match the size of "
+                                    f"tensor b ({b[d]}) at non-singleton dimension {d}")
+    return RuntimeError(str(e))
+
+
+def view_fn_of(t):
+    """A function recreating view ``t`` from its base's array (for in-place ops on views)."""
+    src = t._view_src
+    if src is None:
+        return None
+    base, op, kwargs = src
+    parent = view_fn_of(base)
 
     def view_fn(arr):
         if parent is not None:
@@ -376,7 +385,7 @@ def _compose_view(base, op, kwargs):
 class _ViewCtx:
     """Stand-in ctx for replaying a view op's forward: view ops save nothing."""
 
-    xp = None
+    xp = np
     _inputs = ()
 
     @staticmethod
@@ -447,7 +456,7 @@ def _link_view_inplace(ctx, view) -> None:
     copy.next_functions = (old_base_edge,) + ctx.next_functions[1:]
     copy._input_meta = (((base._data.shape, base._data.dtype)
                          if old_base_edge[0] is not None else None),) + ctx._input_meta[1:]
-    copy._view_fn = view._view_fn
+    copy._view_fn = view_fn_of(view)
     copy._inner = ctx
     base._requires_grad = True
     base.grad_fn = copy
