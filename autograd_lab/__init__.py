@@ -27,13 +27,20 @@ from .backend import device
 
 # --- ops: elementwise and unary maths
 from .ops.elementwise import (
-    abs, abs_, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp, clamp_, clip,
-    cos, div, divide, exp, exp_, expm1, float_power, floor, floor_divide, fmod, frac, lerp, log,
-    log1p, log2, log10, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mul,
-    multiply, neg, negative, pow, reciprocal, relu, relu_, remainder, round, rsqrt, rsub,
-    sigmoid, sign, sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+    abs, add, ceil, clamp, clip, cos, div, divide, exp, expm1, fix, float_power, floor,
+    floor_divide, fmod, frac, log, log1p, log2, log10, mul, multiply, neg, negative, pow,
+    reciprocal, relu, remainder, round, rsqrt, rsub, sigmoid, sign, sin, sqrt, square, sub,
+    subtract, tan, tanh, true_divide, trunc,
 )
-from .ops.unary import fix
+from .ops.inplace import (
+    abs_, ceil_, clamp_, clip_, cos_, exp_, expm1_, fill_, fix_, floor_, frac_, log1p_, log2_,
+    log10_, log_, neg_, negative_, reciprocal_, relu_, round_, rsqrt_, sigmoid_, sin_, sqrt_,
+    square_, tan_, tanh_, trunc_, zero_,
+)
+from .ops.pointwise import (
+    bitwise_and, bitwise_not, bitwise_or, bitwise_xor, lerp, logical_and, logical_not,
+    logical_or, logical_xor, maximum, minimum, where,
+)
 
 # --- ops: comparisons
 from .ops.compare import (
@@ -42,20 +49,33 @@ from .ops.compare import (
 )
 
 # --- ops: reductions
-from .ops.reduce import mean, sum, sum_to_size
+from . import return_types
+from .ops.reduce import (
+    all, amax, amin, any, argmax, argmin, cumprod, cumsum, log_softmax, logsumexp, max, mean, min,
+    norm, prod, softmax, std, std_mean, sum, sum_to_size, var, var_mean,
+)
 
 # --- ops: shapes and views
 from .ops.shape import (
-    clone, flatten, permute, reshape, squeeze, swapaxes, swapdims, t, transpose, unflatten,
-    unsqueeze,
+    adjoint, atleast_1d, atleast_2d, atleast_3d, broadcast_to, cat, channels_last, chunk, clone,
+    column_stack, concat, concatenate, contiguous_format, diagonal, dstack, flatten, flip,
+    fliplr, flipud, hstack, memory_format, moveaxis, movedim, narrow, permute, preserve_format,
+    ravel, repeat_interleave, reshape, roll, row_stack, select, split, squeeze, stack, swapaxes,
+    swapdims, t, tile, transpose, tril, triu, unbind, unflatten, unsqueeze, vstack,
 )
 
 # --- ops: linear algebra
-from .ops.linalg import matmul, mm
+from .ops.einsum import einsum
+from .ops.linalg import addmm, bmm, dot, ger, inner, mm, mv, outer
+from .ops.matmul import matmul
 
 # --- ops: indexing
+from .ops.index import index_put, index_put_, masked_select
+from .ops.masked import masked_fill, nonzero
+from .ops.scatter import gather, index_add, index_select, scatter, scatter_add, take
 
 # --- ops: sorting
+from .ops.sorting import argsort, msort, sort, topk, unique
 
 __version__ = "0.1.0"
 

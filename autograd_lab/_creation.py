@@ -1,342 +1,365 @@
-"""Factory functions: ``tensor``, ``zeros``, ``ones``, ``rand``, ``arange``, ... and ``*_like``.
+"""Factory functions: ``zeros``, ``ones``, ``full``, ``rand``, ``arange``, ... and ``*_like``.
 
-``tensor(data)`` always copies; ``as_tensor`` and ``from_numpy`` share memory with a NumPy
-array when they can. Python floats become the default dtype (float32), Python ints int64,
-NumPy arrays keep their dtype.
+Tensors from existing data (``tensor``, ``as_tensor``, ``from_numpy``) live in ``_from_data``
+and are re-exported here. Sizes are accepted as PyTorch accepts them: ``zeros(2, 3)``,
+``zeros((2, 3))``, ``zeros([2, 3])``, ``zeros(t.shape)``. Values are made by NumPy on the CPU
+and moved to the requested device.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
 
 import numpy as np
 
 from . import _dtype, _random
-from ._tensor import Tensor
-from .backend import CPU, array_module, canonical_device, device_of_array, to_device, to_numpy
+from ._from_data import _out, as_tensor, asarray, check_dtype, finish, from_numpy, is_int, tensor
+from ._ranges import arange, linspace, logspace
+from ._tensor import Size, Tensor
+from .backend import _type_name, canonical_device
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "empty", "zeros", "ones", "full", "eye",
-           "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm",
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full",
+           "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm",
            "empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
            "randint_like", "scalar_tensor"]
 
-
-def _finish(arr, dev, requires_grad: bool) -> Tensor:
-    if dev.type != "cpu":
-        arr = to_device(arr, dev)
-    t = Tensor._make(arr, device=dev)
-    if requires_grad:
-        if arr.dtype.kind != "f":
-            # PyTorch's factories word this differently from Tensor.requires_grad_.
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                               "gradients")
-        t._requires_grad = True
-    return t
+# c10's names, which PyTorch prints in its messages.
+_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",
+           "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+           "bool": "bool"}
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool"}
 
 
-def _sizes(size) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(Size)``."""
-    if len(size) == 1 and isinstance(size[0], Sequence | np.ndarray):
-        size = tuple(size[0])
+def parse_sizes(fn: str, size: tuple) -> tuple:
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(Size)`` -> ``(2, 3)``; PyTorch's errors."""
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    sizes = size[0] if len(size) == 1 and type(size[0]) in (tuple, list, Size) else size
+    if all(type(s) is int and s >= 0 for s in sizes):  # the common case, checked quickly
+        return tuple(sizes)
+    if len(size) == 1 and not is_int(size[0]):
+        seq = size[0]
+        if isinstance(seq, Tensor) and seq.ndim == 1 and seq.dtype.category == _dtype._INT:
+            seq = seq.tolist()
+        if not isinstance(seq, tuple | list):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{_type_name(seq)}")
+        if seq and not is_int(seq[0]):
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {_type_name(seq[0])} at pos 0")
+        size = tuple(seq)
+    elif not is_int(size[0]):
+        raise TypeError(f"{fn}() takes 1 positional argument but {len(size)} were given")
     out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = s.item()
-        if not isinstance(s, numbers.Integral):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element "
-                            f"of type {type(s).__name__} at pos {len(out)}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(str(int(x)) for x in size)}]")
+    for i, s in enumerate(size):
+        if not (is_int(s) or isinstance(s, bool)):
+            raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} "
+                            f'with error "type must be tuple of ints,but got {_type_name(s)}"')
         out.append(int(s))
+    for s in out:
+        if s < 0:
+            if fn == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, out))}]")
     return tuple(out)
 
 
-def _np_dtype(dtype, default=None):
-    if dtype is None:
-        return (default or _dtype.get_default_dtype()).np
-    return _dtype.as_dtype(dtype).np
+def _check_fits(value, dt: _dtype.dtype) -> None:
+    """PyTorch's overflow check when a Python number fills a tensor (``full``, ``randperm``)."""
+    if dt is _dtype.bool or (isinstance(value, float) and not math.isfinite(value) and
+                             dt.category == _dtype._FLOAT):
+        return  # inf and nan fit any floating type
+    lo, hi = ((float(np.finfo(dt.np).min), float(np.finfo(dt.np).max))
+              if dt.category == _dtype._FLOAT else (int(np.iinfo(dt.np).min),
+                                                    int(np.iinfo(dt.np).max)))
+    if dt.np.kind == "u" and not isinstance(value, float):
+        lo = -hi  # unsigned types let negative integers wrap (-1 -> 255)
+    if (isinstance(value, float) and math.isnan(value) and dt.category != _dtype._FLOAT) or (
+            not lo <= value <= hi):
+        raise RuntimeError(f"value cannot be converted to type {_C_NAME[dt.name]} without "
+                           "overflow")
 
 
-def _infer_from_data(data):
-    """Convert nested Python data / arrays to an ndarray with PyTorch's dtype inference."""
-    if isinstance(data, Tensor):
-        return to_numpy(data._data).copy()
-    if isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)  # raises for unsupported dtypes
-        return data
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    if isinstance(data, list | tuple) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _tensors_to_lists(data)
-    try:
-        arr = np.array(data)
-    except ValueError as e:
-        raise ValueError(_ragged_message(data) or str(e)) from None
-    if arr.dtype == object:
-        raise ValueError(_ragged_message(data) or
-                         f"Could not infer dtype of {type(data).__name__}")
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr.astype(_dtype.get_default_dtype().np, copy=False)
-    if kind in "iu":
-        return arr.astype(np.int64, copy=False)
-    if kind == "b":
-        return arr
-    if kind in "US":
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+def _float_only(kernel: str, dt: _dtype.dtype) -> None:
+    if dt.category != _dtype._FLOAT:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAME[dt.name]}\'')
 
 
-def _flat(data):
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list | tuple):
-            stack.extend(x)
-        else:
-            yield x
+def _make(fn: str, size: tuple, fill, dtype, device, requires_grad, generator=None) -> Tensor:
+    """The shared body of ``zeros``, ``ones``, ``empty``, ``rand``, ``randn`` and ``new_*``."""
+    dt = check_dtype(fn, dtype) or _dtype.get_default_dtype()
+    shape = parse_sizes(fn, size)
+    dev = canonical_device(device)
+    if fill is _random.uniform_array:
+        _float_only("check_uniform_bounds", dt)
+    elif fill is _random.normal_array:
+        _float_only("normal_kernel_cpu", dt)
+    if fill in (_random.uniform_array, _random.normal_array):
+        arr = fill(shape, dt.np, generator)
+    else:
+        arr = fill(shape, dt.np)
+    return finish(arr, dev, requires_grad)
 
 
-def _tensors_to_lists(data):
-    if isinstance(data, Tensor):
-        if data._data.ndim == 0:
-            return data.item()
-        return data.tolist()
-    if isinstance(data, list | tuple):
-        return [_tensors_to_lists(x) for x in data]
-    return data
+def empty(*size, out=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
+          pin_memory: bool = False, memory_format=None) -> Tensor:
+    """A tensor of the given size whose values are not initialised (whatever NumPy gives)."""
+    return _out(_make("empty", size, np.empty, dtype, device, requires_grad), out)
 
 
-def _ragged_message(data) -> str | None:
-    """PyTorch's message for nested lists of unequal length."""
-    def walk(x, dim):
-        if not isinstance(x, list | tuple):
-            return None
-        lengths = [len(e) if isinstance(e, list | tuple) else None for e in x]
-        first = lengths[0] if lengths else None
-        for e, n in zip(x, lengths, strict=True):
-            if n != first:
-                return f"expected sequence of length {first} at dim {dim + 1} (got {n})"
-            msg = walk(e, dim + 1)
-            if msg:
-                return msg
-        return None
-
-    return walk(data, 0)
-
-
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
-           pin_memory: bool = False) -> Tensor:
-    """A new tensor holding a copy of ``data`` (a number, nested lists, an array, a tensor).
+def zeros(*size, out=None, dtype=None, device=None, requires_grad: bool = False,
+          layout=None, pin_memory: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
     Example:
-        >>> autograd_lab.tensor([[1, 2], [3, 4]])
-        tensor([[1, 2],
-                [3, 4]])
-        >>> autograd_lab.tensor([2.5, 3.5], requires_grad=True)
-        tensor([2.5000, 3.5000], requires_grad=True)
+        >>> autograd_lab.zeros(2, 3, dtype=autograd_lab.int64)
+        tensor([[0, 0, 0],
+                [0, 0, 0]])
     """
-    arr = _infer_from_data(data)
-    if dtype is not None:
-        arr = arr.astype(_np_dtype(dtype))
-    else:
-        arr = np.array(arr, copy=True)
-    dev = canonical_device(device if device is not None else
-                           (data.device if isinstance(data, Tensor) else None))
-    return _finish(arr, dev, requires_grad)
+    return _out(_make("zeros", size, np.zeros, dtype, device, requires_grad), out)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Like ``tensor`` but shares memory with ``data`` when dtype and device allow."""
-    if isinstance(data, Tensor):
-        return data.to(dtype=dtype, device=device) if (dtype or device) else data
-    if isinstance(data, np.ndarray) and (dtype is None or _np_dtype(dtype) == data.dtype):
-        dev = canonical_device(device)
-        if dev.type == "cpu":
-            return from_numpy(data)
-    if device is None and device_of_array(data).type == "cuda":
-        return Tensor._make(data, device=device_of_array(data))
-    arr = _infer_from_data(data)
-    if dtype is not None:
-        arr = arr.astype(_np_dtype(dtype), copy=False)
-    return _finish(arr, canonical_device(device), False)
+def ones(*size, out=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
+         pin_memory: bool = False) -> Tensor:
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
+    return _out(_make("ones", size, np.ones, dtype, device, requires_grad), out)
 
 
-asarray = as_tensor
+def rand(*size, generator=None, out=None, dtype=None, device=None,
+         requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Tensor:
+    """Samples from the uniform distribution on [0, 1) (floating dtypes only).
 
-
-def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``ndarray``: changing one changes the other."""
-    if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    if any(s < 0 for s in ndarray.strides):
-        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
-                         "with negative strides are not currently supported. (You can probably "
-                         "work around this by making a copy of your array  with array.copy().) ")
-    _dtype.from_numpy_dtype(ndarray.dtype)
-    return Tensor._make(ndarray, device=CPU)
-
-
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return tensor(s, dtype=dtype or _dtype.get_default_dtype(), device=device,
-                  requires_grad=requires_grad)
-
-
-def _factory(fill):
-    def make(*size, out=None, dtype=None, device=None, requires_grad=False, layout=None,
-             pin_memory=False, memory_format=None, generator=None):
-        shape = _sizes(size)
-        dev = canonical_device(device)
-        npd = _np_dtype(dtype)
-        arr = fill(shape, npd, generator)
-        t = _finish(arr, dev, requires_grad)
-        if out is not None:
-            from .ops._util import write_out
-
-            return write_out("factory", t, out)
-        return t
-
-    return make
-
-
-empty = _factory(lambda shape, d, g: np.empty(shape, d))
-zeros = _factory(lambda shape, d, g: np.zeros(shape, d))
-ones = _factory(lambda shape, d, g: np.ones(shape, d))
-rand = _factory(lambda shape, d, g: _random.uniform_array(shape, d, g))
-randn = _factory(lambda shape, d, g: _random.normal_array(shape, d, g))
-
-for _f, _doc in ((empty, "Uninitialised memory of the given shape (here: whatever NumPy gives)."),
-                 (zeros, "A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."),
-                 (ones, "A tensor of ones."),
-                 (rand, "Uniform samples in [0, 1)."),
-                 (randn, "Standard normal samples (mean 0, variance 1).")):
-    _f.__doc__ = _doc
-empty.__name__, zeros.__name__, ones.__name__, rand.__name__, randn.__name__ = (
-    "empty", "zeros", "ones", "rand", "randn")
-
-
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from the value)."""
-    if dtype is None:
-        dtype = _dtype.default_dtype_for_scalar(fill_value)
-    arr = np.full(_sizes((size,) if not isinstance(size, int) else (size,)), fill_value,
-                  _np_dtype(dtype))
-    return _finish(arr, canonical_device(device), requires_grad)
-
-
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """The identity matrix (``n`` x ``m``)."""
-    return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype)),
-                   canonical_device(device), requires_grad)
-
-
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive) by ``step``.
-
-    Integers give int64; any float argument gives the default float dtype.
+    ``generator`` (an :class:`autograd_lab.Generator`) draws from its own stream instead of
+    the global one seeded by :func:`autograd_lab.manual_seed`.
     """
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if dtype is None:
-        is_int = all(isinstance(v, numbers.Integral) for v in vals)
-        dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
-    npd = _np_dtype(dtype)
-    n = max(0, math.ceil((end - start) / step))
-    arr = (start + np.arange(n, dtype=np.float64) * step) if npd.kind == "f" else \
-        np.arange(start, end, step)
-    return _finish(arr.astype(npd), canonical_device(device), requires_grad)
+    return _out(_make("rand", size, _random.uniform_array, dtype, device, requires_grad,
+                      _random.check_generator("rand", generator)), out)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    arr = np.linspace(start, end, steps, dtype=np.float64)
-    return _finish(arr.astype(_np_dtype(dtype)), canonical_device(device), requires_grad)
+def randn(*size, generator=None, out=None, dtype=None, device=None,
+          requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Tensor:
+    """Samples from the standard normal distribution N(0, 1) (floating dtypes only)."""
+    return _out(_make("randn", size, _random.normal_array, dtype, device, requires_grad,
+                      _random.check_generator("randn", generator)), out)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
-             requires_grad=False) -> Tensor:
-    arr = np.logspace(start, end, steps, base=base, dtype=np.float64)
-    return _finish(arr.astype(_np_dtype(dtype)), canonical_device(device), requires_grad)
+def _fill_dtype(fn: str, fill_value):
+    """The dtype PyTorch gives ``full(size, fill_value)``: bool, int64 or the default float."""
+    if isinstance(fill_value, Tensor) and fill_value.numel() == 1 and fill_value.ndim == 0:
+        fill_value = fill_value.item()
+    if isinstance(fill_value, bool | np.bool_):
+        return bool(fill_value), _dtype.bool
+    if isinstance(fill_value, numbers.Integral):
+        return int(fill_value), _dtype.int64
+    if isinstance(fill_value, numbers.Real):
+        return float(fill_value), _dtype.get_default_dtype()
+    raise TypeError(f"{fn}(): argument 'fill_value' (position 2) must be Number, not "
+                    f"{_type_name(fill_value)}")
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
-    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(2, 10, (3,))``."""
-    if size is None and isinstance(high, tuple | list):
+def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad: bool = False,
+         layout=None, pin_memory: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value``.
+
+    The dtype follows the value when not given: bool, int64, or the default float dtype.
+
+    Example:
+        >>> autograd_lab.full((2,), 7)
+        tensor([7, 7])
+    """
+    return _out(_full("full", size, fill_value, dtype, device, requires_grad), out)
+
+
+def _full(fn, size, fill_value, dtype, device, requires_grad) -> Tensor:
+    dt = check_dtype(fn, dtype)
+    if not isinstance(size, tuple | list | Tensor):
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{_type_name(size)}")
+    value, value_dt = _fill_dtype(fn, fill_value)
+    dt = dt or value_dt
+    shape = parse_sizes(fn, (size,))
+    _check_fits(value, dt)
+    arr = np.empty(shape, dt.np)
+    with np.errstate(invalid="ignore"):
+        arr[...] = np.asarray(value).astype(dt.np)  # wraps -1 -> 255 for uint8, as PyTorch
+    return finish(arr, canonical_device(device), requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding ``s``, of the default float dtype unless ``dtype`` is given."""
+    return tensor(s, dtype=check_dtype("scalar_tensor", dtype) or _dtype.get_default_dtype(),
+                  device=device, requires_grad=requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad: bool = False,
+        layout=None, pin_memory: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    dt = check_dtype("eye", dtype) or _dtype.get_default_dtype()
+    for name, pos, v in (("n", 1, n), ("m", 2, m)):
+        if v is None:
+            continue
+        if not is_int(v):
+            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not "
+                            f"{_type_name(v)}")
+        if int(v) < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {int(v)}")
+    n = int(n)
+    arr = np.eye(n, n if m is None else int(m), dtype=dt.np)
+    return _out(finish(arr, canonical_device(device), requires_grad), out)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
+            requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Tensor:
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(2, 10, (3,))``.
+
+    The result is int64 unless ``dtype`` says otherwise (floating dtypes are allowed).
+    """
+    if size is None and isinstance(high, tuple | list | Size):
         low, high, size = 0, low, high
-    if high is None:
+    elif high is None and size is not None:
         low, high = 0, low
+    if size is None and high is not None:  # randint(10, 3): the second argument is the size
+        raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                        f"{_type_name(high)}")
     if size is None:
-        raise TypeError("randint() missing required argument 'size'")
+        raise TypeError("randint() received an invalid combination of arguments - got "
+                        "no 'size', but expected one of:\n * (int high, tuple of ints size)\n"
+                        " * (int low, int high, tuple of ints size)")
+    for name, pos, v in (("low", 1, low), ("high", 2 if low else 1, high)):
+        if not is_int(v):
+            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not "
+                            f"{_type_name(v)}")
+    low, high = int(low), int(high)
+    if not isinstance(size, tuple | list):
+        raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                        f"{_type_name(size)}")
+    if not (-2**63 <= low < 2**63 and -2**63 <= high < 2**63):
+        raise ValueError("Overflow when unpacking long long")
+    dt = check_dtype("randint", dtype) or _dtype.int64
+    shape = parse_sizes("randint", (size,))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
-    npd = _np_dtype(dtype, _dtype.int64)
-    arr = _random.integers_array(low, high, _sizes((size,)), npd, generator)
-    return _finish(arr, canonical_device(device), requires_grad)
+    info = (np.finfo(dt.np) if dt.category == _dtype._FLOAT else
+            np.iinfo(np.int8 if dt is _dtype.bool else dt.np))
+    lo, hi = (0, 1) if dt is _dtype.bool else (float(info.min), float(info.max))
+    if low < lo:
+        raise RuntimeError(f"from is out of bounds for {_C_TYPE[dt.name]}")
+    if high - 1 > hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {_C_TYPE[dt.name]}")
+    gen = _random.check_generator("randint", generator)
+    arr = _random.integers_array(low, high, shape, dt.np, gen)
+    return _out(finish(arr, canonical_device(device), requires_grad), out)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of ``0 .. n-1``."""
-    arr = _random.permutation_array(n, generator).astype(_np_dtype(dtype, _dtype.int64))
-    return _finish(arr, canonical_device(device), requires_grad)
+def randperm(n, *, generator=None, out=None, dtype=None, device=None,
+             requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64 unless ``dtype`` says otherwise)."""
+    if not is_int(n):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not "
+                        f"{_type_name(n)}")
+    n = int(n)
+    dt = check_dtype("randperm", dtype) or _dtype.int64
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    if dt is _dtype.bool:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if dt is _dtype.float16 and n > 2049:
+        raise RuntimeError("n cannot be greater than 2049 for Half type.")
+    if dt is _dtype.float32 and n > 2**24 + 1:
+        raise RuntimeError("n cannot be greater than 2^24+1 for Float type.")
+    if dt.category == _dtype._INT:
+        _check_fits(n - 1, dt)
+    gen = _random.check_generator("randperm", generator)
+    arr = _random.permutation_array(n, gen).astype(dt.np, copy=False)
+    return _out(finish(arr, canonical_device(device), requires_grad), out)
 
 
-def _like(fn):
-    def make(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,  # noqa: A002
-             layout=None, generator=None):
-        return fn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                  requires_grad=requires_grad)
-
-    make.__name__ = fn.__name__ + "_like"
-    make.__doc__ = f"Like :func:`{fn.__name__}` with the shape (and dtype, device) of input."
-    return make
+# ----------------------------------------------------------------------------- *_like
+def _like_input(fn: str, input) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{_type_name(input)}")
+    return input
 
 
-empty_like = _like(empty)
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-rand_like = _like(rand)
-randn_like = _like(randn)
+def _like(fn: str, input, fill, dtype, device, requires_grad, generator=None):  # noqa: A002
+    x = _like_input(fn, input)
+    return _make(fn, (x.shape,), fill, dtype or x.dtype, device or x.device, requires_grad,
+                 generator)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
-    return full(input.shape, fill_value, dtype=dtype or input.dtype,
-                device=device or input.device, requires_grad=requires_grad)
+def empty_like(input, *, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
+               layout=None, memory_format=None) -> Tensor:
+    """Like :func:`empty` with the shape (and dtype, device) of ``input``."""
+    return _like("empty_like", input, np.empty, dtype, device, requires_grad)
 
 
-def randint_like(input, low, high=None, *, dtype=None, device=None) -> Tensor:  # noqa: A002
+def zeros_like(input, *, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
+               layout=None, memory_format=None) -> Tensor:
+    """Zeros with the shape (and dtype, device) of ``input``; never inherits requires_grad."""
+    return _like("zeros_like", input, np.zeros, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
+              layout=None, memory_format=None) -> Tensor:
+    """Ones with the shape (and dtype, device) of ``input``."""
+    return _like("ones_like", input, np.ones, dtype, device, requires_grad)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002
+              requires_grad: bool = False, layout=None, memory_format=None) -> Tensor:
+    """Uniform [0, 1) samples with the shape (and dtype, device) of ``input``."""
+    return _like("rand_like", input, _random.uniform_array, dtype, device, requires_grad,
+                 _random.check_generator("rand_like", generator))
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None,  # noqa: A002
+               requires_grad: bool = False, layout=None, memory_format=None) -> Tensor:
+    """Standard normal samples with the shape (and dtype, device) of ``input``."""
+    return _like("randn_like", input, _random.normal_array, dtype, device, requires_grad,
+                 _random.check_generator("randn_like", generator))
+
+
+def full_like(input, fill_value, *, dtype=None, device=None,  # noqa: A002
+              requires_grad: bool = False, layout=None, memory_format=None) -> Tensor:
+    """``fill_value`` with the shape (and dtype, device) of ``input``."""
+    x = _like_input("full_like", input)
+    return _full("full_like", x.shape, fill_value, dtype or x.dtype, device or x.device,
+                 requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None,  # noqa: A002
+                 device=None, requires_grad: bool = False, layout=None,
+                 memory_format=None) -> Tensor:
+    """Random integers in [low, high) with the shape (and dtype, device) of ``input``."""
+    x = _like_input("randint_like", input)
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   device=device or input.device)
+    return randint(low, high, x.shape, generator=generator, dtype=dtype or x.dtype,
+                   device=device or x.device, requires_grad=requires_grad)
 
 
-def _tensor_init(self: Tensor, args, device=None, dtype=None) -> None:
-    """``Tensor(*sizes)`` (uninitialised float32) or ``Tensor(data)`` (copy as float32)."""
-    dt = _dtype.as_dtype(dtype) if dtype is not None else _dtype.float32
-    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-        src = tensor(args[0], dtype=dt)._data
-    else:
-        src = np.empty(_sizes(args), dt.np) if args else np.empty((0,), dt.np)
-    dev = canonical_device(device)
-    self._data = src if dev.type == "cpu" else to_device(src, dev)
-    self._requires_grad = False
-    from ._tensor import _VersionCounter
+# ----------------------------------------------------------------------------- Tensor.new_*
+def new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from ._from_data import _tensor
 
-    self._version_counter = _VersionCounter()
-    self._device = dev
+    return _tensor("new_tensor", data, dtype or self.dtype, device or self.device,
+                   requires_grad, copy_name="tensor.new_tensor")
 
 
-_ = array_module
+def new_filled(fn: str, self: Tensor, size: tuple, dtype, device, requires_grad) -> Tensor:
+    fill = {"new_empty": np.empty, "new_zeros": np.zeros, "new_ones": np.ones}[fn]
+    return _make(fn, size, fill, dtype or self.dtype, device or self.device, requires_grad)
+
+
+def new_full(self: Tensor, size, fill_value, dtype=None, device=None,
+             requires_grad=False) -> Tensor:
+    return _full("new_full", size, fill_value, dtype or self.dtype, device or self.device,
+                 requires_grad)

@@ -9,7 +9,6 @@ the tensor's device, so a seed gives the same numbers on CPU and GPU.
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 
@@ -62,6 +61,13 @@ class Generator:
         return tensor(list(blob.encode()), dtype=uint8)
 
     def set_state(self, new_state) -> Generator:
+        from ._tensor import Tensor
+
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a autograd_lab.ByteTensor, but got "
+                            f"{type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a autograd_lab.ByteTensor")
         try:
             info = json.loads(bytes(np.asarray(new_state.numpy(), dtype=np.uint8)).decode())
             self._seed = info["seed"]
@@ -75,6 +81,14 @@ class Generator:
 
 
 default_generator = Generator()
+
+
+def check_generator(fn: str, generator):
+    """``generator`` if it is None or a :class:`Generator`, else PyTorch's TypeError."""
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"{fn}(): argument 'generator' must be autograd_lab.Generator, not "
+                        f"{type(generator).__name__}")
+    return generator
 
 
 def _gen(generator: Generator | None) -> np.random.Generator:
@@ -152,8 +166,17 @@ def _fill_random(t, values: np.ndarray):
     return t
 
 
+def _float_only(kernel: str, t) -> None:
+    if t._data.dtype.kind != "f":
+        names = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                 "uint8": "Byte", "bool": "Bool"}
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{names[t._data.dtype.name]}'")
+
+
 def normal_(t, mean=0.0, std=1.0, *, generator=None):
     """Fill ``t`` with samples from N(mean, std^2)."""
+    _float_only("normal_kernel_cpu", t)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _fill_random(t, normal_array(t._data.shape, t._data.dtype, generator, mean, std))
@@ -161,6 +184,7 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
 
 def uniform_(t, a=0.0, b=1.0, *, generator=None):
     """Fill ``t`` with samples from U[a, b)."""
+    _float_only("check_uniform_bounds", t)
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} "
                            f"> to={b}")
@@ -170,6 +194,8 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None):
 def bernoulli_(t, p=0.5, *, generator=None):
     """Fill ``t`` with 1 with probability ``p``, else 0."""
     probs = p._data if hasattr(p, "_data") else p
+    if not hasattr(p, "_data") and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     u = _gen(generator).random(t._data.shape)
     return _fill_random(t, (u < probs).astype(t._data.dtype))
 
@@ -185,8 +211,9 @@ def random_(t, from_=0, to=None, *, generator=None):
 
 
 def exponential_(t, lambd=1.0, *, generator=None):
+    """Fill ``t`` with samples from the exponential distribution of rate ``lambd``."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     vals = _gen(generator).exponential(1.0 / lambd, size=t._data.shape)
     return _fill_random(t, vals.astype(t._data.dtype))
 
-
-_ = time

@@ -30,6 +30,15 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        out = []
+        for i, s in enumerate(sizes):
+            if not hasattr(s, "__index__") or isinstance(s, float):
+                raise TypeError(f"autograd_lab.Size() takes an iterable of 'int' (item {i} is "
+                                f"'{type(s).__name__}')")
+            out.append(s.__index__())
+        return tuple.__new__(cls, out)
+
     def __repr__(self) -> str:
         return f"autograd_lab.Size([{', '.join(str(s) for s in self)}])"
 
@@ -48,6 +57,14 @@ class Size(tuple):
     def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))
 
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
     def __reduce__(self):
         return (Size, (tuple(self),))
 
@@ -62,6 +79,7 @@ class _VersionCounter:
 
 
 _FROM_NP = _dtype._FROM_NP
+_tuple_new = tuple.__new__
 
 
 class Tensor:
@@ -86,9 +104,9 @@ class Tensor:
     _accumulator_ref: Any = None
 
     def __init__(self, *args, device=None, dtype=None):
-        from ._creation import _tensor_init
+        from ._from_data import tensor_init
 
-        _tensor_init(self, args, device=device, dtype=dtype)
+        tensor_init(self, args, device=device, dtype=dtype)
 
     @classmethod
     def _make(cls, arr, requires_grad: bool = False, device: device = CPU) -> Tensor:
@@ -119,12 +137,12 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)  # NumPy's shape is already a tuple of ints
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+            return _tuple_new(Size, self._data.shape)
+        return self._data.shape[_wrap_dim_attr(dim, self._data.ndim)]
 
     def dim(self) -> int:
         return self._data.ndim
@@ -153,7 +171,7 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
-        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+        return strides if dim is None else strides[_wrap_dim_attr(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
         return bool(self._data.flags.c_contiguous)
@@ -166,6 +184,8 @@ class Tensor:
         if dtype is None:
             prefix = "autograd_lab.cuda." if self.is_cuda else "autograd_lab."
             return prefix + self.dtype._tensor_type
+        if isinstance(dtype, str):
+            return _tensor_type_from_string(self, dtype)
         return self.to(dtype)
 
     @property
@@ -346,8 +366,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {'more than one' if self._data.size else 'no'} value"
-                               " is ambiguous")
+            many = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
@@ -372,7 +392,8 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return object.__format__(self, spec) if not spec else format(str(self), spec)
+        # PyTorch: str(t) for an empty spec, TypeError for any other on non-0-d tensors.
+        return object.__format__(self, spec)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         from ._tensor_str import tensor_repr
@@ -385,9 +406,10 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __reduce_ex__(self, protocol):
-        # Pickling (DataLoader workers, copy.deepcopy) keeps values, dtype, requires_grad.
+        # Pickling (DataLoader workers, torch.save-style files) keeps values, dtype, device and
+        # requires_grad; like PyTorch it drops .grad (copy.deepcopy keeps it).
         return (_rebuild_tensor, (to_numpy(self._data), str(self._device), self._requires_grad,
-                                  None if self._grad is None else self._grad.__reduce_ex__(2)))
+                                  None))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -402,7 +424,7 @@ class Tensor:
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         new.__dict__.update({k: v for k, v in self.__dict__.items()
-                             if k not in ("_accumulator_ref", "_hooks")})
+                             if k not in ("_accumulator_ref", "_hooks", "_base", "_view_src")})
         memo[id(self)] = new
         return new
 
@@ -451,48 +473,34 @@ class Tensor:
         return self.to(other.dtype)
 
     def clone(self, *, memory_format=None) -> Tensor:
-        return _shape.clone(self)
+        return _shape.clone(self, memory_format=memory_format)
 
     def contiguous(self, memory_format=None) -> Tensor:
-        return _shape.contiguous(self)
+        return _shape.contiguous(self, memory_format)
 
     # ----------------------------------------------------------------- new_* factories
+    # Each copies this tensor's dtype and device unless told otherwise (see _creation.py).
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
-                      requires_grad=requires_grad)
+        return _creation.new_tensor(self, data, dtype, device, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        from ._creation import empty
-
-        return empty(*size, dtype=dtype or self.dtype, device=device or self.device,
-                     requires_grad=requires_grad)
+        return _creation.new_filled("new_empty", self, size, dtype, device, requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
-                     requires_grad=requires_grad)
+        return _creation.new_filled("new_zeros", self, size, dtype, device, requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self.device,
-                    requires_grad=requires_grad)
+        return _creation.new_filled("new_ones", self, size, dtype, device, requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
-        from ._creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                    requires_grad=requires_grad)
+        return _creation.new_full(self, size, fill_value, dtype, device, requires_grad)
 
     # ----------------------------------------------------------------- arithmetic operators
     def __add__(self, other):
         return _ew.add(self, other)
 
     def __radd__(self, other):
-        return _ew.add(other, self)
+        return _ew.add(self, other)  # PyTorch records ``2 + x`` as ``x + 2``
 
     def __iadd__(self, other):
         return _ew.add_(self, other)
@@ -510,7 +518,7 @@ class Tensor:
         return _ew.mul(self, other)
 
     def __rmul__(self, other):
-        return _ew.mul(other, self)
+        return _ew.mul(self, other)  # PyTorch records ``2 * x`` as ``x * 2``
 
     def __imul__(self, other):
         return _ew.mul_(self, other)
@@ -519,7 +527,7 @@ class Tensor:
         return _ew.div(self, other)
 
     def __rtruediv__(self, other):
-        return _ew.div(other, self)
+        return _ew.rtruediv(self, other)
 
     def __itruediv__(self, other):
         return _ew.div_(self, other)
@@ -552,9 +560,13 @@ class Tensor:
         return _ew.pow_(self, other)
 
     def __matmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented  # Python then raises its "unsupported operand" TypeError
         return _linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
         return _linalg.matmul(other, self)
 
     def __neg__(self):
@@ -598,10 +610,10 @@ class Tensor:
 
     # comparisons return bool tensors
     def __eq__(self, other):  # type: ignore[override]
-        return _cmp.eq(self, other)
+        return _cmp.eq_operator(self, other)
 
     def __ne__(self, other):  # type: ignore[override]
-        return _cmp.ne(self, other)
+        return _cmp.ne_operator(self, other)
 
     def __lt__(self, other):
         return _cmp.lt(self, other)
@@ -650,17 +662,32 @@ class Tensor:
     def floor_divide(self, other):
         return _ew.floor_divide(self, other)
 
+    def floor_divide_(self, other):
+        return _ew.floor_divide_(self, other)
+
     def remainder(self, other):
         return _ew.remainder(self, other)
 
+    def remainder_(self, other):
+        return _ew.remainder_(self, other)
+
     def fmod(self, other):
         return _ew.fmod(self, other)
+
+    def fmod_(self, other):
+        return _ew.fmod_(self, other)
 
     def pow(self, exponent):
         return _ew.pow(self, exponent)
 
     def pow_(self, exponent):
         return _ew.pow_(self, exponent)
+
+    def float_power(self, exponent):
+        return _ew.float_power(self, exponent)
+
+    def float_power_(self, exponent):
+        return _ew.float_power_(self, exponent)
 
     def neg(self):
         return _ew.neg(self)
@@ -679,6 +706,9 @@ class Tensor:
     def sign(self):
         return _ew.sign(self)
 
+    def sign_(self):
+        return _ew.sign_(self)
+
     def exp(self):
         return _ew.exp(self)
 
@@ -687,6 +717,9 @@ class Tensor:
 
     def expm1(self):
         return _ew.expm1(self)
+
+    def expm1_(self):
+        return _ew.expm1_(self)
 
     def log(self):
         return _ew.log(self)
@@ -697,11 +730,20 @@ class Tensor:
     def log1p(self):
         return _ew.log1p(self)
 
+    def log1p_(self):
+        return _ew.log1p_(self)
+
     def log2(self):
         return _ew.log2(self)
 
+    def log2_(self):
+        return _ew.log2_(self)
+
     def log10(self):
         return _ew.log10(self)
+
+    def log10_(self):
+        return _ew.log10_(self)
 
     def sqrt(self):
         return _ew.sqrt(self)
@@ -712,17 +754,32 @@ class Tensor:
     def rsqrt(self):
         return _ew.rsqrt(self)
 
+    def rsqrt_(self):
+        return _ew.rsqrt_(self)
+
     def square(self):
         return _ew.square(self)
+
+    def square_(self):
+        return _ew.square_(self)
 
     def sin(self):
         return _ew.sin(self)
 
+    def sin_(self):
+        return _ew.sin_(self)
+
     def cos(self):
         return _ew.cos(self)
 
+    def cos_(self):
+        return _ew.cos_(self)
+
     def tan(self):
         return _ew.tan(self)
+
+    def tan_(self):
+        return _ew.tan_(self)
 
     def tanh(self):
         return _ew.tanh(self)
@@ -754,17 +811,32 @@ class Tensor:
     def floor(self):
         return _ew.floor(self)
 
+    def floor_(self):
+        return _ew.floor_(self)
+
     def ceil(self):
         return _ew.ceil(self)
+
+    def ceil_(self):
+        return _ew.ceil_(self)
 
     def round(self, *, decimals=0):
         return _ew.round(self, decimals=decimals)
 
+    def round_(self, *, decimals=0):
+        return _ew.round_(self, decimals=decimals)
+
     def trunc(self):
         return _ew.trunc(self)
 
+    def trunc_(self):
+        return _ew.trunc_(self)
+
     def frac(self):
         return _ew.frac(self)
+
+    def frac_(self):
+        return _ew.frac_(self)
 
     def reciprocal(self):
         return _ew.reciprocal(self)
@@ -944,7 +1016,7 @@ class Tensor:
 
     @property
     def mT(self):  # noqa: N802
-        return _shape.transpose(self, -2, -1)
+        return _shape.matrix_transpose(self)
 
     def transpose(self, dim0, dim1):
         return _shape.transpose(self, dim0, dim1)
@@ -986,7 +1058,7 @@ class Tensor:
         return _shape.unflatten(self, dim, sizes)
 
     def ravel(self):
-        return _shape.reshape(self, -1)
+        return _shape.ravel(self)
 
     def narrow(self, dim, start, length):
         return _shape.narrow(self, dim, start, length)
@@ -1015,8 +1087,17 @@ class Tensor:
     def tile(self, *dims):
         return _shape.tile(self, *dims)
 
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _shape.repeat_interleave(self, repeats, dim, output_size=output_size)
+
     def flip(self, *dims):
         return _shape.flip(self, *dims)
+
+    def fliplr(self):
+        return _shape.fliplr(self)
+
+    def flipud(self):
+        return _shape.flipud(self)
 
     def roll(self, shifts, dims=None):
         return _shape.roll(self, shifts, dims)
@@ -1079,9 +1160,15 @@ class Tensor:
     def take(self, index):
         return _index.take(self, index)
 
+    def index_put(self, indices, values, accumulate=False):
+        return _index.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _index.index_put_(self, indices, values, accumulate)
+
     # ----------------------------------------------------------------- in-place fills
     def zero_(self):
-        return _ew.fill_(self, 0)
+        return _ew.zero_(self)
 
     def fill_(self, value):
         return _ew.fill_(self, value)
@@ -1127,6 +1214,24 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     return dim + ndim if dim < 0 and ndim else (0 if dim < 0 else dim)
 
 
+def _tensor_type_from_string(t: Tensor, name: str) -> Tensor:
+    """``t.type("autograd_lab.IntTensor")`` (``torch.`` prefixes are accepted too)."""
+    module, _, kind = name.rpartition(".")
+    dev = "cuda" if module.endswith(".cuda") else "cpu"
+    if module.removesuffix(".cuda") in ("autograd_lab", "torch"):
+        for d in _dtype._ALL:
+            if d._tensor_type == kind:
+                return t.to(dev, d)
+    raise ValueError(f"invalid type: '{name}'")
+
+
+def _wrap_dim_attr(dim: int, ndim: int) -> int:
+    """``size(dim)``/``stride(dim)``: like ``_wrap_dim``, but a 0-d tensor has no dim 0."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim)
+
+
 def _data_ptr(arr) -> int:
     if isinstance(arr, np.ndarray):
         return arr.__array_interface__["data"][0]
@@ -1148,7 +1253,7 @@ def _rebuild_tensor(arr, device_str, requires_grad, grad_state):
 _function._set_tensor_class(Tensor)
 
 # Op modules are imported last: they need Tensor to exist. Methods above look them up at call.
-from . import _random  # noqa: E402
+from . import _creation, _random  # noqa: E402
 from .ops import compare as _cmp  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import index as _index  # noqa: E402

@@ -9,49 +9,90 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 
 import numpy as np
 
-__all__ = ["device", "array_module", "to_numpy", "cuda_is_available", "cuda_device_count"]
+__all__ = ["device", "array_module", "to_numpy", "cuda_is_available", "cuda_device_count",
+           "synchronize"]
+
+
+# Every device type PyTorch's parser knows, in its order (for its error message). autograd_lab
+# computes only on "cpu" and "cuda"; the others make device objects but no tensors.
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+_DEVICE_RE = re.compile(r"([a-zA-Z_]+)(?::([1-9][0-9]*|0))?")
+
+
+def _type_name(obj) -> str:
+    """The name PyTorch's argument parser prints for ``obj``'s type (``numpy.float64``)."""
+    t = type(obj)
+    if t.__module__ == "builtins" or t.__flags__ & (1 << 9):  # Py_TPFLAGS_HEAPTYPE: a class
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"  # a C type such as numpy.float64
 
 
 class device:  # noqa: N801 - PyTorch's name
     """Where a tensor's values live: ``device("cpu")``, ``device("cuda")``, ``device("cuda:1")``.
 
+    As in PyTorch, ``device("cuda")`` (no index: "the current GPU") is not equal to
+    ``device("cuda:0")``, and a device never equals a string: ``t.device == "cpu"`` is False
+    in PyTorch too. Compare ``t.device.type == "cpu"`` instead.
+
     Example:
         >>> device("cuda:0")
         device(type='cuda', index=0)
-        >>> str(device("cpu"))
-        'cpu'
+        >>> str(device("cuda", 1))
+        'cuda:1'
     """
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type: str | device, index: int | None = None):  # noqa: A002
+    def __init__(self, type: str | device | int, index: int | None = None):  # noqa: A002
         if isinstance(type, device):
             type, index = type.type, type.index
-        elif isinstance(type, int):
+        elif isinstance(type, int) and not isinstance(type, bool):
+            # A bare index means "that index of the accelerator" (PyTorch 2.x).
+            if type < 0:
+                raise RuntimeError("Device index must not be negative")
+            if not cuda_is_available():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
             type, index = "cuda", type
         elif not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments: {type!r}")
-        elif ":" in type:
-            if index is not None:
-                raise RuntimeError(
-                    f"type (string) must not include an index because index was passed "
-                    f"explicitly: {type}"
-                )
-            type, _, idx = type.partition(":")
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
-            index = int(idx)
-        if type not in ("cpu", "cuda"):
-            raise RuntimeError(
-                "Expected one of cpu, cuda device type at start of device string: " + type
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got "
+                f"({_type_name(type)}), but expected one of:\n * (autograd_lab.device device)\n"
+                f" * (str type, int index = -1)\n"
             )
-        if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative, got {index}")
+        else:
+            type, index = self._parse(type, index)
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                f"{_type_name(index)}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
+
+    @staticmethod
+    def _parse(text: str, index):
+        if not text:
+            raise RuntimeError("Device string must not be empty")
+        match = _DEVICE_RE.fullmatch(text)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{text}'")
+        kind, idx = match.groups()
+        if kind not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {text}")
+        if idx is not None:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was "
+                                   f"passed explicitly: {text}")
+            index = int(idx)
+        return kind, index
 
     def __repr__(self) -> str:
         if self.index is None:
@@ -61,19 +102,25 @@ class device:  # noqa: N801 - PyTorch's name
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+    def __eq__(self, other):
+        if not isinstance(other, device):
+            return NotImplemented  # like PyTorch: device("cpu") == "cpu" is False
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
     def __reduce__(self):
-        return (device, (str(self),))
+        return (device, (self.type, self.index))
 
 
 CPU = device("cpu")
+
+_NO_CUDA = (
+    "CUDA is not available: autograd_lab runs on the GPU through CuPy. Install it with "
+    "`pip install -e \".[gpu]\"` (cupy-cuda12x) on a machine with an NVIDIA GPU, or keep "
+    "tensors on the CPU (device='cpu'). `autograd_lab.cuda.is_available()` tells which."
+)
 
 
 def canonical_device(d) -> device:
@@ -87,12 +134,11 @@ def canonical_device(d) -> device:
         d = device(d)
     if d.type == "cpu":
         return CPU
+    if d.type != "cuda":
+        raise RuntimeError(f"autograd_lab computes only on 'cpu' (NumPy) and 'cuda' (CuPy) "
+                           f"devices, not '{d.type}'")
     if not cuda_is_available():
-        raise RuntimeError(
-            "CUDA is not available: autograd_lab runs on the GPU through CuPy. Install it with "
-            "`pip install -e \".[gpu]\"` (cupy-cuda12x) on a machine with an NVIDIA GPU, or keep "
-            "tensors on the CPU (device='cpu'). `autograd_lab.cuda.is_available()` tells which."
-        )
+        raise RuntimeError(_NO_CUDA)
     index = d.index or 0
     if index >= cuda_device_count():
         raise RuntimeError(
@@ -128,7 +174,17 @@ def array_module(d: device):
     """NumPy for the CPU, CuPy for CUDA devices."""
     if d.type == "cpu":
         return np
-    return _cupy()
+    cupy = _cupy()
+    if cupy is None:
+        raise RuntimeError(_NO_CUDA)
+    return cupy
+
+
+def synchronize(index: int | None = None) -> None:
+    """Wait for the work queued on a GPU (no-op without one)."""
+    cupy = _cupy()
+    if cupy is not None:
+        cupy.cuda.Device(index or 0).synchronize()
 
 
 def device_of_array(arr) -> device:

@@ -397,10 +397,27 @@ def _check_inplace_allowed(t) -> None:
     if t.grad_fn is None and t._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
+    if t._view_src is not None and t.grad_fn is not None and _from_multi_output_view(t):
+        raise RuntimeError(
+            f"Output {t._output_nr} of {_short_name(t.grad_fn)} is a view and is being modified "
+            "inplace. This view is the output of a function that returns multiple views. Such "
+            "functions do not allow the output views to be modified inplace. You should replace "
+            "the inplace operation by an out-of-place one.")
     base = t._base
     if base is not None and base.grad_fn is None and base._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+
+
+def _from_multi_output_view(t) -> bool:
+    """True if ``t`` is (a view of) one of several views made by one op (``split``, ``unbind``):
+    PyTorch forbids changing those in place while recording."""
+    src = t._view_src
+    while src is not None:
+        if src[1].num_outputs > 1:
+            return True
+        src = src[0]._view_src
+    return False
 
 
 def _edge(t):
@@ -481,7 +498,7 @@ class CopySlices(Node):
         inner = self._inner
         inner_grads = inner._apply_backward([_Tensor._make(region.copy(), device=grad._device)])
         g_view = inner_grads[0]
-        if g_view is None:
+        if g_view is None or inner._input_meta[0] is None:  # the view's old values had no grad
             region[...] = 0
         else:
             g_view = _fit_to_meta(g_view, inner._input_meta[0])
