@@ -19,7 +19,6 @@ import numpy as np
 from . import _dtype
 from ._dtype import dtype as _dtype_cls
 from .autograd import function as _function
-from .autograd import grad_mode
 from .backend import CPU, device, to_numpy
 
 __all__ = ["Tensor", "Size"]

@@ -630,3 +630,31 @@ def test_detach_inplace():
     y = x * 2
     y.detach_()
     assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+
+
+def test_leaf_grads_never_alias_each_other_or_the_callers_gradient():
+    # AddBackward0 hands the same gradient to both inputs; each .grad must own its memory.
+    a = al.ones(3, requires_grad=True)
+    b = al.ones(3, requires_grad=True)
+    g = al.tensor([1.0, 2.0, 3.0])
+    (a + b).backward(g)
+    a.grad.mul_(10)
+    assert b.grad.tolist() == [1.0, 2.0, 3.0] and g.tolist() == [1.0, 2.0, 3.0]
+    # Accumulation in place must not leak into the other leaf either.
+    (a + b).sum().backward()
+    assert a.grad.tolist() == [11.0, 21.0, 31.0] and b.grad.tolist() == [2.0, 3.0, 4.0]
+
+
+def test_hook_result_is_not_adopted():
+    kept = al.tensor([5.0, 5.0])
+    x = al.ones(2, requires_grad=True)
+    x.register_hook(lambda g: kept)
+    (x * 2).sum().backward()
+    x.grad.zero_()
+    assert kept.tolist() == [5.0, 5.0]
+
+
+def test_zero_dim_results_are_tensors_that_accept_inplace_ops():
+    s = al.tensor([1.0, 2.0]).sum()
+    s.add_(1)
+    assert s.item() == 4.0 and s._version == 1

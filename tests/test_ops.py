@@ -12,10 +12,10 @@ import pkgutil
 import numpy as np
 import pytest
 from conftest import require_torch
+from op_cases import OpCase, make_inputs
 
 import autograd_lab
 from autograd_lab.autograd import gradcheck, gradgradcheck
-from op_cases import OpCase, make_inputs
 
 CASE_MODULES = ["elementwise", "reduce", "shape", "index", "linalg", "sorting"]
 

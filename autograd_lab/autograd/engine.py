@@ -75,6 +75,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     """
     roots = []
     buffers: dict = {}
+    # Arrays a leaf may not adopt as its .grad without a copy: the caller's gradients, and
+    # arrays already adopted by another leaf in this pass (AddBackward hands one gradient to
+    # both inputs). Everything else the engine made fresh, so copying it would be waste.
+    shared = {id(g._data) for g in grad_tensors}
     for t, g in zip(tensors, grad_tensors, strict=True):
         node, nr = _edge(t)
         roots.append(node)
@@ -111,7 +115,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                             _accumulate_non_leaf(inputs[i], g, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (inputs is None or (node, 0) in targets):
-                    _accumulate(node.variable, grads[0], create_graph)
+                    _accumulate(node.variable, grads[0], create_graph, shared)
                 continue
             if needed is not None and node not in needed:
                 continue
@@ -187,16 +191,24 @@ def _accumulate_non_leaf(t, g, create_graph) -> None:
     t._grad = g.detach().clone() if t._grad is None else (t._grad + g).detach()
 
 
-def _accumulate(leaf, g, create_graph) -> None:
+def _accumulate(leaf, g, create_graph, shared) -> None:
     """Add ``g`` into ``leaf.grad`` after the leaf's hooks (PyTorch's AccumulateGrad)."""
     for hook in leaf._hooks or ():
         result = hook(g)
         if result is not None:
             g = result
+            shared.add(id(g._data))  # the hook's caller may hold this tensor
     if leaf._grad is None:
-        # Store a private copy: the same gradient array may reach several leaves (AddBackward
-        # hands one gradient to both inputs) and the user may later change .grad in place.
-        leaf._grad = g if create_graph else type(g)._make(g._data.copy(), False, g._device)
+        if create_graph:
+            leaf._grad = g
+            return
+        arr = g._data
+        # .grad must own its memory: users and optimizers change it in place. Adopt the array
+        # when nothing else can see it (PyTorch does the same with a reference count check).
+        if arr.base is not None or not arr.flags.writeable or id(arr) in shared:
+            arr = arr.copy()
+        shared.add(id(arr))
+        leaf._grad = type(g)._make(arr, False, g._device)
     elif create_graph or leaf._grad._requires_grad:
         leaf._grad = leaf._grad + g
     else:

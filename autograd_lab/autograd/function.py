@@ -335,6 +335,15 @@ class Op:
             raise _broadcast_error(e, arrays) from None
 
         out_arrays = (result,) if cls.num_outputs == 1 else result
+        if not hasattr(out_arrays[0], "shape") or out_arrays[0].shape == ():
+            # NumPy returns scalars (np.float32) from some 0-d computations: keep arrays, so
+            # the result can be written in place like any tensor.
+            xp = ctx.xp
+            raw = out_arrays
+            out_arrays = tuple(a if isinstance(a, xp.ndarray) else xp.asarray(a) for a in raw)
+            if record and ctx._saved:  # a saved output must still be recognised as one
+                swap = {id(r): a for r, a in zip(raw, out_arrays) if r is not a}
+                ctx._saved = [(k, swap.get(id(v), v), c, ver) for k, v, c, ver in ctx._saved]
         odev = ctx.out_device or dev  # ops that move data (``to``) set ctx.out_device
         make = Tensor._make
         outputs = [make(arr, False, odev) for arr in out_arrays]
