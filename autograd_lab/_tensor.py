@@ -19,7 +19,7 @@ import numpy as np
 from . import _dtype
 from ._dtype import dtype as _dtype_cls
 from .autograd import function as _function
-from .backend import CPU, device, to_numpy
+from .backend import CPU, array_module, device, to_numpy
 
 __all__ = ["Tensor", "Size"]
 
@@ -293,6 +293,15 @@ class Tensor:
             create_graph: record the backward pass itself, for higher-order derivatives.
             inputs: accumulate only into these tensors' ``.grad``.
         """
+        if (gradient is None and inputs is None and not create_graph and self._requires_grad
+                and self._data.size == 1 and self._data.dtype.kind == "f"):
+            # The common ``loss.backward()``: skip the general argument handling.
+            from .autograd.engine import run_backward
+
+            ones = Tensor._make(array_module(self._device).ones_like(self._data), False,
+                                self._device)
+            run_backward((self,), (ones,), bool(retain_graph), False)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

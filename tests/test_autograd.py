@@ -390,7 +390,22 @@ def _setitem_grad(lib):
     return [x.grad, v.grad]
 
 
-GRAD_CASES = [_accumulation, _gradient_arg, _retain_graph, _inputs_arg, _retain_grad, _hooks,
+def _root_is_ancestor_of_root(lib):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    z = y.exp()
+    lib.autograd.backward([y, z], [lib.ones(2), lib.tensor([0.5, 2.0])])
+    return [x.grad]
+
+
+def _partial_use_of_split(lib):
+    x = lib.arange(6.0).requires_grad_()
+    a, b, c = x.split(2)
+    (b * 3).sum().backward()
+    return [x.grad]
+
+
+GRAD_CASES = [_root_is_ancestor_of_root, _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg, _retain_grad, _hooks,
               _hook_removed, _detach, _no_grad_block, _autograd_grad, _hvp,
               _double_backward_into_grad, _matmul_double_backward, _mean_double_backward,
               _broadcast_grad, _mixed_dtype_grad, _inplace_on_nonleaf, _inplace_on_view,

@@ -1,11 +1,11 @@
 """The backward engine: walks the graph from the outputs to the leaves, iteratively.
 
-1. Collect every node reachable from the roots with an explicit stack (no recursion, so a
-   100,000-op chain works) and order them so each node comes after all nodes that consume its
-   outputs (reverse post-order of a depth-first search).
-2. Seed the roots with their gradients, then visit nodes in that order: sum the gradients that
-   arrived for each output, run hooks, call the node's backward, and pass each input gradient
-   along its edge, un-broadcast and cast to the input's recorded shape and dtype.
+1. Walk every node reachable from the roots with an explicit stack (no recursion, so a
+   100,000-op chain works), counting for each node how many edges point at it.
+2. Seed the roots with their gradients. A node is ready once every consumer has sent its
+   gradient (its count reached zero): then sum the gradients that arrived for each output,
+   run hooks, call the node's backward, and pass each input gradient along its edge,
+   un-broadcast and cast to the input's recorded shape and dtype.
 3. ``AccumulateGrad`` nodes add into ``leaf.grad``; saved values are freed unless
    ``retain_graph``.
 
@@ -31,37 +31,42 @@ def _fit_to_meta(g, meta):
     return g
 
 
-def _topological_order(roots):
-    """Nodes reachable from ``roots``, each after every node that feeds it a gradient.
+def _dependencies(roots, parents=None):
+    """For every node reachable from ``roots``: how many edges of the graph point at it.
 
-    Reverse post-order of an iterative depth-first search: a node is finished only after all
-    nodes it points to, so reversed, every consumer comes before what it consumes.
+    A node may run its backward only after all of its consumers have sent their gradients,
+    i.e. when this count drops to zero. Walked with an explicit stack: no recursion limit.
+    If ``parents`` is a dict, it is filled with each node's consumers (for pruning).
     """
-    order = []
-    seen = set(roots)
-    for root in roots:
-        stack = [(root, iter(root.next_functions))]
-        while stack:
-            node, children = stack[-1]
-            for child, _ in children:
-                if child is not None and child not in seen:
-                    seen.add(child)
-                    stack.append((child, iter(child.next_functions)))
-                    break
+    deps: dict = {}
+    stack = list(dict.fromkeys(roots))  # a node may be the root of several outputs
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            if parents is not None:
+                parents.setdefault(child, []).append(node)
+            if child in deps:
+                deps[child] += 1
             else:
-                stack.pop()
-                order.append(node)
-    order.reverse()
-    return order
+                deps[child] = 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    return deps
 
 
-def _needed_nodes(order, target_nodes):
-    """Nodes whose backward must run to reach a target edge (used by autograd.grad)."""
-    needed = set()
-    for node in reversed(order):  # children before parents
-        if any(child in needed or child in target_nodes for child, _ in node.next_functions
-               if child is not None):
-            needed.add(node)
+def _ancestors(target_nodes, parents):
+    """Nodes whose backward must run for gradients to reach the targets (autograd.grad)."""
+    needed: set = set()
+    frontier = list(target_nodes)
+    while frontier:
+        for p in parents.get(frontier.pop(), ()):
+            if p not in needed:
+                needed.add(p)
+                frontier.append(p)
     return needed
 
 
@@ -93,17 +98,23 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             targets.setdefault(_edge(t), []).append(i)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 
-    order = _topological_order(roots)
     needed = None
     if inputs is not None and not accumulate:
-        needed = _needed_nodes(order, {node for node, _ in targets})
+        parents: dict = {}
+        deps = _dependencies(roots, parents)
+        needed = _ancestors({node for node, _ in targets}, parents)
+    else:
+        deps = _dependencies(roots)
+    ready = [r for r in dict.fromkeys(roots) if r not in deps]
 
     prev_mode = grad_mode._enabled
     grad_mode._set_enabled(create_graph)
     try:
-        for node in order:
+        while ready:
+            node = ready.pop()
             grads = buffers.pop(node, None)
             if grads is None:
+                _release_children(node, deps, ready)
                 continue
             if node._tensor_hooks or node._retained:
                 grads = _run_tensor_hooks(node, grads)
@@ -118,12 +129,24 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     _accumulate(node.variable, grads[0], create_graph, shared)
                 continue
             if needed is not None and node not in needed:
+                _release_children(node, deps, ready)
                 continue
-            in_grads = _call_node(node, grads)
+            if node._prehooks or node._hooks:
+                in_grads = _call_node(node, grads)
+            else:
+                in_grads = node._apply_backward(grads)
+                if len(in_grads) != len(node.next_functions):
+                    _wrong_count(node, in_grads)
             if not retain_graph:
                 node._release()
             for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta):
-                if child is None or g is None:
+                if child is None:
+                    continue
+                left = deps[child] - 1
+                deps[child] = left
+                if left == 0:
+                    ready.append(child)
+                if g is None:
                     continue
                 data = g._data
                 if data.shape != meta[0] or data.dtype != meta[1]:
@@ -149,6 +172,23 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return captured
 
 
+def _release_children(node, deps, ready) -> None:
+    """A node that sends no gradient still counts as done for the nodes it points to."""
+    for child, _ in node.next_functions:
+        if child is not None:
+            left = deps[child] - 1
+            deps[child] = left
+            if left == 0:
+                ready.append(child)
+
+
+def _wrong_count(node, in_grads):
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {len(node.next_functions)}, got {len(in_grads)})"
+    )
+
+
 def _call_node(node, grads):
     """Run one node's backward, with its pre-hooks and hooks."""
     if node._prehooks:
@@ -158,10 +198,7 @@ def _call_node(node, grads):
                 grads = list(result)
     in_grads = node._apply_backward(grads)
     if len(in_grads) != len(node.next_functions):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients "
-            f"(expected {len(node.next_functions)}, got {len(in_grads)})"
-        )
+        _wrong_count(node, in_grads)
     if node._hooks:
         for hook in node._hooks:
             result = hook(tuple(in_grads), tuple(grads))

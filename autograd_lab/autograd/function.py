@@ -241,9 +241,10 @@ class _OpNode(FunctionCtx, Node):
         if inputs is None:  # not recording: nothing will call backward
             return
         entries = []
+        Tensor = _Tensor
         for v in values:
             for t in inputs:
-                if t is not None and v is t._data:
+                if isinstance(t, Tensor) and v is t._data:
                     entries.append((0, t, t._version_counter, t._version_counter.value))
                     break
             else:
@@ -326,8 +327,7 @@ class Op:
             ctx.xp = array_module(dev)
         record = needs_grad and grad_mode._enabled
         if record:
-            # save_for_backward matches saved arrays against the inputs through this list.
-            ctx._inputs = [a if isinstance(a, Tensor) else None for a in args]
+            ctx._inputs = args  # save_for_backward matches saved arrays against these
 
         try:
             result = cls.forward(ctx, *arrays, **kwargs)
@@ -345,8 +345,10 @@ class Op:
                 swap = {id(r): a for r, a in zip(raw, out_arrays) if r is not a}
                 ctx._saved = [(k, swap.get(id(v), v), c, ver) for k, v, c, ver in ctx._saved]
         odev = ctx.out_device or dev  # ops that move data (``to``) set ctx.out_device
-        make = Tensor._make
-        outputs = [make(arr, False, odev) for arr in out_arrays]
+        if cls.num_outputs == 1:
+            outputs = [Tensor._make(out_arrays[0], False, odev)]
+        else:
+            outputs = [Tensor._make(arr, False, odev) for arr in out_arrays]
         if cls.is_view:
             base = args[0]
             root = base._base if base._base is not None else base
@@ -436,21 +438,29 @@ def _edge(t):
     return (t._grad_accumulator(), 0)
 
 
+_NO_EDGE = (None, 0)
+
+
 def _link(ctx, inputs, outputs, out_arrays) -> None:
     """Attach ``ctx`` to the graph: edges to the inputs, grad_fn of the outputs."""
+    Tensor = _Tensor
     next_functions = []
     meta = []
     for t in inputs:
-        if t is None:
-            edge = (None, 0)
-        elif t._pre_edge is not None:  # the old value of an in-place op's target
-            edge = t._pre_edge
-        elif t._requires_grad:
-            edge = _edge(t)
+        if isinstance(t, Tensor):
+            edge = t._pre_edge  # set while an in-place op links: the target's old value
+            if edge is None:
+                if not t._requires_grad:
+                    next_functions.append(_NO_EDGE)
+                    meta.append(None)
+                    continue
+                fn = t.grad_fn
+                edge = (fn, t._output_nr) if fn is not None else (t._grad_accumulator(), 0)
+            next_functions.append(edge)
+            meta.append(None if edge[0] is None else (t._data.shape, t._data.dtype))
         else:
-            edge = (None, 0)
-        next_functions.append(edge)
-        meta.append(None if edge[0] is None else (t._data.shape, t._data.dtype))
+            next_functions.append(_NO_EDGE)
+            meta.append(None)
     ctx.next_functions = tuple(next_functions)
     ctx._input_meta = tuple(meta)
     ctx._recorded = True
@@ -467,11 +477,14 @@ def _link(ctx, inputs, outputs, out_arrays) -> None:
                         ctx._outputs_meta = [(a.shape, o.dtype) for a in out_arrays]
                         break
     ctx._inputs = None
-    for k, o in enumerate(outputs):
+    k = 0
+    for o in outputs:
         if o._data.dtype.kind == "f":  # integer and bool results never require grad
             o._requires_grad = True
             o.grad_fn = ctx
-            o._output_nr = k
+            if k:
+                o._output_nr = k
+        k += 1
 
 
 def _link_view_inplace(ctx, view) -> None:

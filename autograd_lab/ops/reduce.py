@@ -15,7 +15,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Op
-from ..backend import array_module
+from ..backend import array_module, broadcast_to
 from ._util import normalize_dims, write_out
 
 __all__ = ["sum", "sum_to_size", "mean", "prod", "var", "std", "var_mean", "std_mean", "norm",
@@ -56,7 +56,7 @@ def expand_back(grad: Tensor, shape: tuple, dims, keepdim: bool, divisor=None) -
         if g.shape != shape:
             if keep:
                 g = g.reshape(kept_shape(shape, dims))
-            g = array_module(grad._device).broadcast_to(g, shape)
+            g = broadcast_to(array_module(grad._device), g, shape)
         return Tensor._make(g, device=grad._device)
     if divisor is not None:
         grad = grad / divisor
