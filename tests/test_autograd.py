@@ -405,7 +405,16 @@ def _partial_use_of_split(lib):
     return [x.grad]
 
 
-GRAD_CASES = [_root_is_ancestor_of_root, _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg, _retain_grad, _hooks,
+def _double_backward_through_copyslices(lib):
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], dtype=lib.float64, requires_grad=True)
+    y = x * 1
+    y[1:3].mul_(x[1:3])
+    (g,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad(g.sum(), x)
+    return [g, h]
+
+
+GRAD_CASES = [_double_backward_through_copyslices, _root_is_ancestor_of_root, _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg, _retain_grad, _hooks,
               _hook_removed, _detach, _no_grad_block, _autograd_grad, _hvp,
               _double_backward_into_grad, _matmul_double_backward, _mean_double_backward,
               _broadcast_grad, _mixed_dtype_grad, _inplace_on_nonleaf, _inplace_on_view,

@@ -377,31 +377,16 @@ def _broadcast_error(e: ValueError, arrays) -> Exception:
     return RuntimeError(str(e))
 
 
-def view_fn_of(t):
-    """A function recreating view ``t`` from its base's array (for in-place ops on views)."""
+def _view_chain(t) -> list:
+    """The view ops, base first, that turn ``t._base`` into ``t``."""
+    chain = []
     src = t._view_src
-    if src is None:
-        return None
-    base, op, kwargs = src
-    parent = view_fn_of(base)
-
-    def view_fn(arr):
-        if parent is not None:
-            arr = parent(arr)
-        return op.forward(_ViewCtx, arr, **kwargs)
-
-    return view_fn
-
-
-class _ViewCtx:
-    """Stand-in ctx for replaying a view op's forward: view ops save nothing."""
-
-    xp = np
-    _inputs = ()
-
-    @staticmethod
-    def save_for_backward(*values) -> None:
-        pass
+    while src is not None:
+        base, op, kwargs = src
+        chain.append((op, kwargs))
+        src = base._view_src
+    chain.reverse()
+    return chain
 
 
 def _check_inplace_allowed(t) -> None:
@@ -495,7 +480,7 @@ def _link_view_inplace(ctx, view) -> None:
     copy.next_functions = (old_base_edge,) + ctx.next_functions[1:]
     copy._input_meta = (((base._data.shape, base._data.dtype)
                          if old_base_edge[0] is not None else None),) + ctx._input_meta[1:]
-    copy._view_fn = view_fn_of(view)
+    copy._view_chain = _view_chain(view)
     copy._inner = ctx
     base._requires_grad = True
     base.grad_fn = copy
@@ -512,19 +497,20 @@ class CopySlices(Node):
     _saved = None
 
     def _apply_backward(self, grads: list) -> tuple:
+        # Written with Tensor ops (a view and an in-place copy), so it is differentiable too.
         from .engine import _fit_to_meta
 
-        grad = grads[0]
-        result = grad.clone()
-        region = self._view_fn(result._data)
+        result = grads[0].clone()
+        region = result
+        for op, kwargs in self._view_chain:  # the same view of the gradient's copy
+            region = op.apply(region, **kwargs)
         inner = self._inner
-        inner_grads = inner._apply_backward([_Tensor._make(region.copy(), device=grad._device)])
+        inner_grads = inner._apply_backward([region.clone()])
         g_view = inner_grads[0]
         if g_view is None or inner._input_meta[0] is None:  # the view's old values had no grad
-            region[...] = 0
+            region.fill_(0)
         else:
-            g_view = _fit_to_meta(g_view, inner._input_meta[0])
-            region[...] = g_view._data
+            region.copy_(_fit_to_meta(g_view, inner._input_meta[0]))
         return (result,) + tuple(inner_grads[1:])
 
     def _release(self) -> None:

@@ -119,17 +119,15 @@ CASES = [
     _case("getitem", lambda lib, a: a[a > 0], [X], lambda a: a[a > 0], id="mask-self"),
     _case("getitem", lambda lib, a: a[1][[0, 0], 1:], [X], lambda a: a[1][[0, 0], 1:],
           id="chain"),
-    # --- setitem: CopySlices (basic) or IndexPutBackward0 (advanced). The engine's CopySlices
-    # node is not itself differentiable yet, so those cases skip gradgradcheck.
-    _case("setitem", _set(0, True), [X, In((5,))], _np_set(0), id="int-broadcast", double=False),
+    # --- setitem: CopySlices (basic) or IndexPutBackward0 (advanced)
+    _case("setitem", _set(0, True), [X, In((5,))], _np_set(0), id="int-broadcast"),
     _case("setitem", _set((slice(None), 1), True), [X, In((3, 1))],
-          _np_set((slice(None), 1)), id="col", double=False),
-    _case("setitem", _set(slice(1, None)), [X], _np_set(slice(1, None)), id="scalar", double=False),
+          _np_set((slice(None), 1)), id="col"),
+    _case("setitem", _set(slice(1, None)), [X], _np_set(slice(1, None)), id="scalar"),
     _case("setitem", _set([0, 2], True), [X, In((4, 5))], _np_set([0, 2]), id="list"),
     _case("setitem", _set(([0, 2], [1, 3]), True), [X, In((5,))], _np_set(([0, 2], [1, 3])),
           id="two-lists"),
-    _case("setitem", _set((0, [1, 3])), [X], _np_set((0, [1, 3])), id="int-list-scalar",
-          double=False),
+    _case("setitem", _set((0, [1, 3])), [X], _np_set((0, [1, 3])), id="int-list-scalar"),
     _case("setitem", lambda lib, a, v: _set_mask(lib, a, v), [M, In(())],
           lambda a, v: np.where(a > 0, v, a), id="mask-0d-value"),
     # --- index_put
