@@ -414,7 +414,9 @@ def _double_backward_through_copyslices(lib):
     return [g, h]
 
 
-GRAD_CASES = [_double_backward_through_copyslices, _root_is_ancestor_of_root, _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg, _retain_grad, _hooks,
+GRAD_CASES = [_double_backward_through_copyslices, _root_is_ancestor_of_root,
+              _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg,
+              _retain_grad, _hooks,
               _hook_removed, _detach, _no_grad_block, _autograd_grad, _hvp,
               _double_backward_into_grad, _matmul_double_backward, _mean_double_backward,
               _broadcast_grad, _mixed_dtype_grad, _inplace_on_nonleaf, _inplace_on_view,

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
+
 from . import grad_mode
 from .function import AccumulateGrad, _edge
 
@@ -109,6 +111,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     prev_mode = grad_mode._enabled
     grad_mode._set_enabled(create_graph)
+    # Gradients meet inf * 0 and x / 0 at the same points as the forward pass did; PyTorch
+    # gives nan/inf silently, so NumPy's RuntimeWarnings are silenced for the whole pass.
+    fp_state = np.errstate(all="ignore")
+    fp_state.__enter__()
     try:
         while ready:
             node = ready.pop()
@@ -160,6 +166,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 else:
                     buf[nr] = buf[nr] + g
     finally:
+        fp_state.__exit__(None, None, None)
         grad_mode._set_enabled(prev_mode)
 
     if inputs is not None and not allow_unused and not accumulate:

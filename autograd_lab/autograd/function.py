@@ -275,6 +275,7 @@ class Op:
     * ``node_name``: the backward node's class name, PyTorch's (``"MulBackward0"``).
     * ``is_view``: the output shares the first input's storage (``view``, ``transpose``).
     * ``num_outputs``: how many arrays forward returns (a tuple when more than one).
+    * ``quiet_fp``: compute without NumPy's floating-point warnings (``log``, ``div``).
 
     Positional arguments of ``apply`` are the op's inputs (Tensors or Python scalars);
     keyword arguments are options passed to forward unchanged.
@@ -283,6 +284,9 @@ class Op:
     node_name = ""
     is_view = False
     num_outputs = 1
+    # PyTorch returns nan/inf silently for log(-1), 1/0, ...; NumPy would also print a
+    # RuntimeWarning. Ops whose ordinary inputs hit such points set this to silence it.
+    quiet_fp = False
     _node_cls: type = _OpNode
 
     def __init_subclass__(cls, **kwargs):
@@ -330,7 +334,11 @@ class Op:
             ctx._inputs = args  # save_for_backward matches saved arrays against these
 
         try:
-            result = cls.forward(ctx, *arrays, **kwargs)
+            if cls.quiet_fp:
+                with np.errstate(all="ignore"):
+                    result = cls.forward(ctx, *arrays, **kwargs)
+            else:
+                result = cls.forward(ctx, *arrays, **kwargs)
         except ValueError as e:
             raise _broadcast_error(e, arrays) from None
 

@@ -121,6 +121,7 @@ class Div(Op):
     """out = a / b.   d/da = 1 / b,  d/db = -a / b^2."""
 
     node_name = "DivBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, b, dtype=None):
@@ -138,6 +139,7 @@ class DivMode(Op):
     """out = floor(a / b) or trunc(a / b) (``rounding_mode``).   Piecewise constant: d = 0."""
 
     node_name = "DivBackward2"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, b, mode="floor", dtype=None):

@@ -52,6 +52,7 @@ class Remainder(Op):
     """out = a - floor(a / b) * b (Python's %, sign of b).  d/da = 1,  d/db = -floor(a / b)."""
 
     node_name = "RemainderBackward1"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, b, dtype=None):
@@ -69,6 +70,7 @@ class RemainderScalar(Op):
     """out = a % s for a number ``s``.   d/da = 1."""
 
     node_name = "RemainderBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, other=1, dtype=None):
@@ -93,6 +95,7 @@ class Fmod(Op):
     """out = a - trunc(a / b) * b (C's fmod, sign of a).  d/da = 1,  d/db = -trunc(a / b)."""
 
     node_name = "FmodBackward1"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, b, dtype=None):
@@ -110,6 +113,7 @@ class FmodScalar(Op):
     """out = fmod(a, s) for a number ``s``.   d/da = 1."""
 
     node_name = "FmodBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, other=1, dtype=None):

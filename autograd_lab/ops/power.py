@@ -21,6 +21,7 @@ class Pow(Op):
     """out = a ** b.   d/da = b * a^(b-1),  d/db = a^b * log(a) (0 where a == 0 and b >= 0)."""
 
     node_name = "PowBackward1"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, b, dtype=None):
@@ -51,6 +52,7 @@ class PowScalar(Op):
     """out = a ** e for a number ``e``.   d/da = e * a^(e-1) (0 when e == 0)."""
 
     node_name = "PowBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, a, exponent=1, dtype=None):
@@ -75,6 +77,7 @@ class RpowScalar(Op):
     """out = s ** b for a number ``s``.   d/db = s^b * log(s) (0 where s == 0 and b >= 0)."""
 
     node_name = "PowBackward2"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, b, base=1, dtype=None):

@@ -57,6 +57,7 @@ class Exp(Op):
     """out = e^x.   d/dx = e^x = out (the output is saved, not the input)."""
 
     node_name = "ExpBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -74,6 +75,7 @@ class Expm1(Op):
     """out = e^x - 1 (accurate near 0).   d/dx = out + 1."""
 
     node_name = "Expm1Backward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -91,6 +93,7 @@ class Log(Op):
     """out = ln x.   d/dx = 1 / x."""
 
     node_name = "LogBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -107,6 +110,7 @@ class Log1p(Op):
     """out = ln(1 + x) (accurate near 0).   d/dx = 1 / (1 + x)."""
 
     node_name = "Log1PBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -123,6 +127,7 @@ class Log2(Op):
     """out = log2 x.   d/dx = 1 / (x ln 2)."""
 
     node_name = "Log2Backward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -139,6 +144,7 @@ class Log10(Op):
     """out = log10 x.   d/dx = 1 / (x ln 10)."""
 
     node_name = "Log10Backward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -155,6 +161,7 @@ class Sqrt(Op):
     """out = sqrt(x).   d/dx = 1 / (2 sqrt(x)) = 0.5 / out."""
 
     node_name = "SqrtBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -172,6 +179,7 @@ class Rsqrt(Op):
     """out = 1 / sqrt(x).   d/dx = -0.5 x^(-3/2) = -0.5 out^3."""
 
     node_name = "RsqrtBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -221,6 +229,7 @@ class Tan(Op):
     """out = tan x.   d/dx = 1 + tan^2 x = 1 + out^2."""
 
     node_name = "TanBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
@@ -282,6 +291,7 @@ class Reciprocal(Op):
     """out = 1 / x.   d/dx = -1 / x^2 = -out^2."""
 
     node_name = "ReciprocalBackward0"
+    quiet_fp = True
 
     @staticmethod
     def forward(ctx, x):
