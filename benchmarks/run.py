@@ -11,7 +11,7 @@ returns tensors (gradients, a loss) that are compared between the libraries, so 
 are known to do the same work.
 
 Timing: ``--warmup`` untimed calls, then the median of ``--repeats`` calls timed with
-``time.perf_counter``, alternating ours/torch so background load hits both alike (garbage
+``time.perf_counter``, each library in its own block after a pause (see run_one) (garbage
 collected before each call and left enabled during it, since a learner's loop runs with it on).
 
 Threads: PyTorch gets as many intra-op threads as NumPy's BLAS uses (normally one per core),
@@ -95,29 +95,35 @@ def to_numpy(t) -> np.ndarray:
 
 def run_one(bench, libs: dict, warmup: int, repeats: int) -> dict:
     """Time ``bench`` in each library: ``warmup`` untimed calls, then the median of
-    ``repeats`` timed calls, alternating between the libraries so that load from other
-    processes slows both alike."""
+    ``repeats`` timed calls.
+
+    Each library is timed in its own block, after a short pause. Interleaving the two
+    (ours, torch, ours, ...) looked fairer but is not: NumPy's OpenBLAS threads and
+    PyTorch's OpenMP threads keep spinning for a while after each call, so each library's
+    idle-spinning pool stole cores from the other (PyTorch's MLP step measured 2.4x slower
+    interleaved than alone on a 2-core machine).
+    """
     row = {"name": bench.NAME, "unit": bench.UNIT, "target": bench.TARGET}
-    fns = {}
+    times = {}
+    outputs = {}
     for label, lib in libs.items():
         row[label] = None
         try:
             if isinstance(lib, Exception):  # the import failed
                 raise lib
-            fns[label] = bench.workload(lib)
+            fn = bench.workload(lib)
+            time.sleep(0.5)  # let the other library's thread pool go idle
             for _ in range(warmup):
-                fns[label]()
+                fn()
+            times[label] = []
+            for _ in range(repeats):
+                gc.collect()
+                start = time.perf_counter()
+                outputs[label] = fn()
+                times[label].append(time.perf_counter() - start)
         except Exception as exc:  # report it and carry on with the other library
-            fns.pop(label, None)
+            times.pop(label, None)
             row["error"] = f"{label}: {type(exc).__name__}: {exc}"
-    times = {label: [] for label in fns}
-    outputs = {}
-    for _ in range(repeats):
-        for label, fn in fns.items():
-            gc.collect()
-            start = time.perf_counter()
-            outputs[label] = fn()
-            times[label].append(time.perf_counter() - start)
     for label, seconds in times.items():
         row[label] = statistics.median(seconds)
     if row["ours"] and row["torch"]:
