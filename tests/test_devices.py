@@ -159,6 +159,13 @@ def _fake_cuda(values, dtype=np.float32):
     pytest.param(lambda g, c: al.lerp(c, g, 0.5), id="lerp"),
     pytest.param(lambda g, c: al.clamp(c, min=g), id="clamp"),
     pytest.param(lambda g, c: al.mm(_fake_cuda([[1.0, 2.0, 3.0]]), c.reshape(3, 1)), id="mm"),
+    pytest.param(lambda g, c: al.logical_or(g, c), id="logical_or"),
+    pytest.param(lambda g, c: al.logical_and(c, g), id="logical_and"),
+    pytest.param(lambda g, c: al.bitwise_and(_fake_cuda([1, 2, 3], np.int64), c.long()),
+                 id="bitwise_and"),
+    pytest.param(lambda g, c: al.isclose(g, c), id="isclose"),
+    pytest.param(lambda g, c: al.allclose(c, g), id="allclose"),
+    pytest.param(lambda g, c: al.equal(g, c), id="equal"),
 ])
 def test_mixing_devices_raises_before_any_array_work(op):
     # The fake CUDA tensor holds a NumPy array, so an op that skipped the check would succeed.

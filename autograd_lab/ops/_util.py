@@ -184,3 +184,21 @@ def float_dtype_for(t: Tensor):
 
 
 _ = _FLOAT
+
+
+def common_device(*operands):
+    """The device shared by the Tensor operands; PyTorch's error if they differ.
+
+    ``Op.apply`` does this check for recorded ops; functions that compute on arrays directly
+    (comparisons, logical and bitwise ops) call this first, before any array work.
+    """
+    dev = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            if dev is None:
+                dev = x._device
+            elif x._device != dev:
+                from ..autograd.function import _same_device_error
+
+                raise _same_device_error([t._device for t in operands if isinstance(t, Tensor)])
+    return dev

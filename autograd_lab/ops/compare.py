@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..backend import array_module
-from ._util import promote_operands, require_tensor, type_name, write_out
+from ._util import common_device, promote_operands, require_tensor, type_name, write_out
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
            "not_equal", "equal", "isclose", "allclose", "isnan", "isinf", "isfinite", "isposinf",
@@ -18,11 +18,7 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less
 def _compare(fn, a, b, out=None, name=""):
     a, b, _ = promote_operands(a, b)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    dev = a._device if ta else b._device
-    if ta and tb and a._device != b._device:
-        from ..autograd.function import _same_device_error
-
-        raise _same_device_error([a._device, b._device])
+    dev = common_device(a, b)
     xa = a._data if ta else a
     xb = b._data if tb else b
     try:
@@ -89,7 +85,7 @@ def equal(input, other) -> bool:  # noqa: A002
     require_tensor("equal", "other", 2, other)
     if input._data.shape != other._data.shape:
         return False
-    return bool(array_module(input._device).array_equal(input._data, other._data))
+    return bool(array_module(common_device(input, other)).array_equal(input._data, other._data))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
@@ -100,7 +96,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  #
     for name, v in (("rtol", rtol), ("atol", atol)):
         if v < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {v}")
-    xp = array_module(input._device)
+    xp = array_module(common_device(input, other))
     a, b = input._data, other._data
     if a.dtype.kind in "biu":  # NumPy's isclose would compute in float64 anyway
         a, b = a.astype(xp.float64), b.astype(xp.float64)

@@ -11,7 +11,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ..backend import array_module
-from ._util import promote_operands, require_tensor, type_name, write_out
+from ._util import common_device, promote_operands, require_tensor, type_name, write_out
 
 __all__ = ["maximum", "minimum", "where", "lerp", "logical_and", "logical_or", "logical_xor",
            "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
@@ -215,7 +215,7 @@ def lerp(input, end, weight, *, out=None) -> Tensor:  # noqa: A002
 # ----------------------------------------------------------------------------- logic
 def _logical(fn, a, b):
     require_tensor(fn, "other", 2, b)
-    dev = a._device
+    dev = common_device(a, b)
     return Tensor._make(getattr(array_module(dev), fn)(a._data, b._data), device=dev)
 
 
@@ -245,7 +245,7 @@ def _bitwise(fn, a, b):
     d = rt if rt is not None else (a if isinstance(a, Tensor) else b).dtype
     if d.is_floating_point:
         raise NotImplementedError(f'"{fn}_cpu" not implemented for \'{type_name(d)}\'')
-    dev = (a if isinstance(a, Tensor) else b)._device
+    dev = common_device(a, b)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b
     return Tensor._make(getattr(array_module(dev), fn)(xa, xb), device=dev)
