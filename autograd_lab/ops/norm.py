@@ -113,6 +113,43 @@ def _vector_norm(input: Tensor, ord, dim, keepdim: bool, dtype) -> Tensor:  # no
     return LinalgVectorNorm.apply(input, ord=ord, dims=dims, keepdim=keepdim)
 
 
+class Svdvals(Op):
+    """s = singular values of A (batched over leading dims).   dA = U diag(ds) V^T.
+
+    U and V come back as constants, so this gradient is first-order only.
+    """
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        u, s, vh = ctx.xp.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vh)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad):
+        u, vh = ctx.saved_tensors
+        return (u * grad.unsqueeze(-2)) @ vh
+
+
+def _nuclear_norm(input: Tensor, dim, keepdim: bool) -> Tensor:  # noqa: A002
+    """Sum of singular values over the two matrix dims ``dim`` (default: the last two)."""
+    n = input._data.ndim
+    if n < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    dims = (-2, -1) if dim is None else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dims))
+    d0, d1 = (d % n for d in dims)
+    out = Svdvals.apply(input.movedim((d0, d1), (-2, -1))).sum(-1)
+    if keepdim:  # as PyTorch: size-1 dims at the end, moved back into place
+        out = out.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
+    return out
+
+
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None,  # noqa: A002
          dtype=None) -> Tensor:
     """The vector p-norm of ``input`` over ``dim`` (all elements when ``dim`` is None).
@@ -121,7 +158,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None,  # n
 
     Args:
         p: ``'fro'`` or 2 (Euclidean), 1, ``inf``/``-inf`` (max/min of |x|), 0 (count of
-            non-zeros), or any other number. The matrix norm ``'nuc'`` is not supported.
+            non-zeros), any other number, or ``'nuc'`` (the nuclear norm of matrices: the sum
+            of singular values over two dims, the last two by default).
         dim: an int or a tuple of ints; ``'fro'`` takes at most two dims.
         keepdim: keep the reduced dims with size 1.
         dtype: compute in (and return) this floating dtype.
@@ -133,8 +171,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None,  # n
     if isinstance(p, str):
         if p != "fro":
             if p == "nuc":
-                raise NotImplementedError("norm(p='nuc') (the nuclear matrix norm) is not "
-                                          "implemented in autograd_lab")
+                res = _nuclear_norm(input if dtype is None else input.to(dtype), dim, keepdim)
+                return write_out("norm", res, out)
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if isinstance(dim, tuple | list) and len(dim) > 2:
             raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "

@@ -104,6 +104,11 @@ CASES = [
     OpCase("std_mean", lambda lib, a: lib.std_mean(a, (0, 1)), [In((3, 4, 2))],
            ref=lambda a: (a.std((0, 1), ddof=1), a.mean((0, 1))), double=True),
     # ------------------------------------------------------------------ norm
+    OpCase("norm", lambda lib, a: a.norm(p="nuc"), [In((3, 4))],
+           ref=lambda a: np.linalg.norm(a, "nuc"), id="nuc"),
+    OpCase("norm", lambda lib, a: a.norm(p="nuc", dim=(2, 0), keepdim=True), [In((3, 2, 4))],
+           ref=lambda a: np.linalg.norm(np.moveaxis(a, (2, 0), (0, 1)), "nuc", axis=(0, 1))
+           .reshape(1, 2, 1), id="nuc-dims-keepdim"),
     OpCase("norm", lambda lib, a: lib.norm(a), [In((3, 4))], ref=np.linalg.norm, double=True,
            id="fro"),
     OpCase("norm", lambda lib, a: a.norm(2, dim=1, keepdim=True), [In((3, 4))],
