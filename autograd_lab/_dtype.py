@@ -86,8 +86,8 @@ def from_numpy_dtype(np_dtype) -> dtype:
     if np_dtype in _FROM_NP:
         return _FROM_NP[np_dtype]
     raise TypeError(
-        f"can't convert np.ndarray of type numpy.{np_dtype}. The only supported types are: "
-        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        f"can't convert np.ndarray of type numpy.{np_dtype.type.__name__}. The only supported "
+        "types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
     )
 
 
