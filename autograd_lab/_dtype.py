@@ -132,12 +132,6 @@ def _scalar_category(value) -> builtins.int:
     return _FLOAT
 
 
-def default_dtype_for_scalar(value) -> dtype:
-    """The dtype ``tensor(value)`` gets for a Python scalar."""
-    cat = _scalar_category(value)
-    return bool if cat == _BOOL else int64 if cat == _INT else _default_float
-
-
 def result_type(*operands) -> dtype:
     """The dtype of an op's result, following PyTorch's three-tier rule.
 

@@ -15,8 +15,6 @@ recorded, which is all double backward needs.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from . import grad_mode
@@ -258,7 +256,3 @@ def _accumulate(leaf, g, create_graph, shared) -> None:
     else:
         leaf._grad._data += g._data
         leaf._grad._version_counter.value += 1
-
-
-def retained_ref(t):
-    return weakref.ref(t)
