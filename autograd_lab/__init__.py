@@ -5,9 +5,10 @@ factories, dtypes, devices, maths, autograd. Each name below is imported explici
 module that defines it; follow the import to read its forward and backward.
 """
 
+# ruff: noqa: I001 - nn, optim and serialization must be imported after the tensor namespace
+
 from __future__ import annotations
 
-# --- ops: reductions
 from . import autograd, backend, cuda, return_types
 from ._creation import (
     arange,
@@ -192,6 +193,7 @@ from .ops.pointwise import (
     minimum,
     where,
 )
+# --- ops: reductions
 from .ops.reduce import (
     all,
     amax,
@@ -271,6 +273,10 @@ from .ops.shape import (
 # --- ops: sorting
 from .ops.sorting import argsort, msort, sort, topk, unique
 
+# --- nn, optim and save/load (they import the names above)
+from . import nn, optim
+from .serialization import load, save
+
 __version__ = "0.1.0"
 
 
@@ -289,6 +295,7 @@ def is_floating_point(input: Tensor):  # noqa: A002
 
 # Everything above is public: `from autograd_lab import *` and tools read this list.
 __all__ = [
+    "nn", "optim", "save", "load",
     "autograd", "backend", "cuda", "arange", "as_tensor", "asarray", "empty", "empty_like",
     "eye", "from_numpy", "full", "full_like", "linspace", "logspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",

@@ -178,7 +178,7 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None):
     """Fill ``t`` with samples from N(mean, std^2)."""
     _float_only("normal_kernel_cpu", t)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     return _fill_random(t, normal_array(t._data.shape, t._data.dtype, generator, mean, std))
 
 
@@ -186,8 +186,8 @@ def uniform_(t, a=0.0, b=1.0, *, generator=None):
     """Fill ``t`` with samples from U[a, b)."""
     _float_only("check_uniform_bounds", t)
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} "
-                           f"> to={b}")
+        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
     return _fill_random(t, uniform_array(t._data.shape, t._data.dtype, generator, a, b))
 
 

@@ -1,0 +1,231 @@
+"""Normalization functions of ``autograd_lab.nn.functional``: batch_norm, layer_norm,
+group_norm, normalize.
+
+``batch_norm`` and ``layer_norm`` share one fused primitive, :class:`NativeBatchNorm`: with
+x̂ = (x - μ) · invstd over the statistics axes and y = x̂ · w + b,
+
+    dL/dx = invstd (ĝ - mean(ĝ) - x̂ · mean(ĝ x̂)),   ĝ = g · w   (statistics from the batch)
+    dL/dx = invstd · ĝ                                (fixed running statistics, eval mode)
+    dL/dw = Σ g x̂,   dL/db = Σ g.
+
+It is fused for speed (batch norm is on the training hot path: one pass instead of the dozen
+ops of the composite); backward recomputes x̂ from the saved input rather than storing it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.function import Op
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize"]
+
+
+class NativeBatchNorm(Op):
+    """y = (x - μ) invstd · w + b; see the module docstring for the derivatives.
+
+    Options: ``axes`` (statistics), ``waxes`` (where w and b broadcast: the gradient of w sums
+    over them), ``wshape`` (w reshaped for broadcasting), ``mean``/``invstd`` (kept-dim
+    arrays), ``training`` (statistics depend on x).
+    """
+
+    node_name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, axes=(), waxes=(), wshape=(), mean=None, invstd=None,
+                training=True, eps=1e-5):
+        ctx.axes, ctx.waxes, ctx.wshape, ctx.training, ctx.eps = axes, waxes, wshape, training, eps
+        ctx.mean, ctx.invstd = mean, invstd
+        ctx.save_for_backward(x, w)
+        y = x - mean
+        y *= invstd
+        if w is not None:
+            y *= w.reshape(wshape)
+        if b is not None:
+            y += b.reshape(wshape)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        if grad_mode._enabled:  # create_graph: the same formulas with Tensor ops
+            return _norm_backward_graph(ctx, x, w, grad, needs)
+        g, xa = grad._data, x._data
+        axes, waxes = ctx.axes, ctx.waxes
+        xhat = xa - ctx.mean
+        xhat *= ctx.invstd
+        meta = ctx._input_meta
+        gw = (g * xhat).sum(axis=waxes).reshape(meta[1][0]) if needs[1] else None
+        gb = g.sum(axis=waxes).reshape(meta[2][0]) if needs[2] else None
+        gx = None
+        if needs[0]:
+            gh = g * w._data.reshape(ctx.wshape) if w is not None else g.copy()
+            if ctx.training:
+                corr = _mean_prod(g, w, ctx.wshape, xhat, axes)
+                gh -= gh.mean(axis=axes, keepdims=True)
+                xhat *= corr
+                gh -= xhat
+            gh *= ctx.invstd
+            gx = gh
+        dev = grad._device
+        return tuple(None if a is None else Tensor._make(a, device=dev) for a in (gx, gw, gb))
+
+
+def _mean_prod(g, w, wshape, xhat, axes):
+    """mean over ``axes`` of (g · w) · x̂ (the second correction term of batch norm's dx)."""
+    gxh = g * xhat
+    if w is not None:
+        gxh *= w._data.reshape(wshape)
+    return gxh.mean(axis=axes, keepdims=True)
+
+
+def _norm_backward_graph(ctx, x, w, grad, needs):
+    """Differentiable version of the backward (recomputes the statistics from x)."""
+    axes = ctx.axes
+    if ctx.training:
+        mean = x.mean(axes, keepdim=True)
+        xc = x - mean
+        invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
+    else:
+        xc = x - Tensor._make(ctx.mean, device=x._device)
+        invstd = Tensor._make(ctx.invstd, device=x._device)
+    xhat = xc * invstd
+    meta = ctx._input_meta
+    gw = (grad * xhat).sum(ctx.waxes).reshape(meta[1][0]) if needs[1] else None
+    gb = grad.sum(ctx.waxes).reshape(meta[2][0]) if needs[2] else None
+    gx = None
+    if needs[0]:
+        gh = grad * w.reshape(ctx.wshape) if w is not None else grad
+        if ctx.training:
+            gh = gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True)
+        gx = gh * invstd
+    return gx, gw, gb
+
+
+class NativeLayerNorm(NativeBatchNorm):
+    """:class:`NativeBatchNorm` over the trailing dimensions (PyTorch's layer norm node)."""
+
+    node_name = "NativeLayerNormBackward0"
+
+
+def _stats(x: np.ndarray, axes: tuple, eps: float):
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    invstd = 1 / np.sqrt(var + eps)
+    return mean, var, invstd.astype(x.dtype, copy=False)
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
+               running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) over the batch and spatial dims, then scale and shift.
+
+    y = (x - E[x]) / sqrt(Var[x] + eps) · weight + bias. In training the batch statistics are
+    used (biased variance) and the running ones updated in place:
+    running = (1 - momentum) · running + momentum · batch (unbiased variance). In eval the
+    running statistics are used. See :class:`NativeBatchNorm` for the derivatives.
+
+    Shape: input (N, C) or (N, C, *); running stats, weight, bias (C,).
+    """
+    x = input._data
+    c = x.shape[1] if x.ndim > 1 else x.shape[0]
+    axes = (0,) + tuple(range(2, x.ndim))
+    if training and x.size // max(c, 1) <= 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {input.size()}")
+    if not training and (running_mean is None or running_var is None):
+        which = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{which} must be defined in evaluation mode")
+    if eps < 0.0 or (training and eps == 0.0):
+        kind = "positive during training" if training else "non-negative"
+        raise ValueError(f"batch_norm eps must be {kind}, but got {eps}")
+    wshape = (1, c) + (1,) * (x.ndim - 2)
+    use_batch = training
+    if use_batch:
+        mean, var, invstd = _stats(x, axes, eps)
+        if training and running_mean is not None:
+            n = x.size / c
+            with grad_mode.no_grad():
+                _update(running_mean, mean, momentum)
+                if running_var is not None:
+                    _update(running_var, var * (n / (n - 1)), momentum)
+    else:
+        mean = running_mean._data.reshape(wshape).astype(x.dtype, copy=False)
+        invstd = (1 / np.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype,
+                                                                               copy=False)
+    return NativeBatchNorm.apply(input, weight, bias, axes=axes, waxes=axes, wshape=wshape,
+                                 mean=mean, invstd=invstd, training=use_batch, eps=eps)
+
+
+def _update(stat: Tensor, batch: np.ndarray, momentum: float) -> None:
+    d = stat._data
+    d *= 1 - momentum
+    d += (momentum * batch.reshape(d.shape)).astype(d.dtype, copy=False)
+    stat._version_counter.value += 1
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing ``normalized_shape`` dims, then scale and shift elementwise.
+
+    y = (x - E[x]) / sqrt(Var[x] + eps) · weight + bias (biased variance).
+
+    Shape: input (*, normalized_shape); weight, bias normalized_shape.
+    """
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    ns = tuple(normalized_shape)
+    x = input._data
+    k = len(ns)
+    if x.ndim < k or x.shape[x.ndim - k:] != ns:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size"
+                           f"{input.size()}".replace("autograd_lab.Size(", "").replace(")", ""))
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, _, invstd = _stats(x, axes, eps)
+    return NativeLayerNorm.apply(input, weight, bias, axes=axes, waxes=tuple(range(x.ndim - k)),
+                                 wshape=ns, mean=mean, invstd=invstd, training=True, eps=eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize each group of C / num_groups channels (with their spatial dims), then apply a
+    per-channel affine. Composite: a layer norm of input.view(N, G, -1), then weight and bias.
+
+    Shape: input (N, C, *); weight, bias (C,).
+    """
+    x = input._data
+    n, c = x.shape[0], x.shape[1] if x.ndim > 1 else 1
+    if x.ndim < 2 or c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(x.shape)} and num_groups={num_groups}")
+    grouped = input.reshape(n, num_groups, -1)
+    mean, _, invstd = _stats(grouped._data, (2,), eps)
+    y = NativeLayerNorm.apply(grouped, None, None, axes=(2,), waxes=(0, 1), wshape=(1,),
+                              mean=mean, invstd=invstd, training=True, eps=eps)
+    y = y.reshape(x.shape)
+    wshape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(wshape)
+    if bias is not None:
+        y = y + bias.reshape(wshape)
+    return y
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,  # noqa: A002
+              out: Tensor | None = None) -> Tensor:
+    """x / max(‖x‖_p, eps) along ``dim``. Composite of norm, clamp and div.
+
+    Example:
+        >>> F.normalize(autograd_lab.tensor([[3., 4.]]))
+        tensor([[0.6000, 0.8000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+    result = input / denom
+    if out is not None:
+        return out.copy_(result)
+    return result

@@ -1,0 +1,1 @@
+"""The layer classes of autograd_lab.nn, one file per family (as torch/nn/modules)."""
