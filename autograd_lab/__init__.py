@@ -273,12 +273,12 @@ from .ops.shape import (
 # --- ops: sorting
 from .ops.sorting import argsort, msort, sort, topk, unique
 
-# --- nn, optim and save/load (they import the names above)
-from . import nn, optim
+# --- nn, optim, data loading and save/load (they import the names above)
+from . import nn, optim, utils
+from .utils import data as _data  # noqa: F401 - makes autograd_lab.utils.data an attribute
 from .serialization import load, save
 
 __version__ = "0.1.0"
-
 
 
 def is_tensor(obj):
@@ -295,7 +295,7 @@ def is_floating_point(input: Tensor):  # noqa: A002
 
 # Everything above is public: `from autograd_lab import *` and tools read this list.
 __all__ = [
-    "nn", "optim", "save", "load",
+    "nn", "optim", "utils", "save", "load",
     "autograd", "backend", "cuda", "arange", "as_tensor", "asarray", "empty", "empty_like",
     "eye", "from_numpy", "full", "full_like", "linspace", "logspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",

@@ -98,6 +98,7 @@ class Tensor:
     _output_nr = 0  # which output of grad_fn this tensor is
     _base: Tensor | None = None  # for views: the tensor whose storage this one shares
     _view_src: Any = None  # for views: (input, view op, options), to replay the view
+    _fn_view = False  # an input that a custom Function returned as-is (no in-place while recording)
     _pre_edge: Any = None  # set only while an in-place op links its node
     _hooks: list | None = None
     _accumulator_ref: Any = None

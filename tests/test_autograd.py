@@ -684,3 +684,42 @@ def test_zero_dim_results_are_tensors_that_accept_inplace_ops():
     s = al.tensor([1.0, 2.0]).sum()
     s.add_(1)
     assert s.item() == 4.0 and s._version == 1
+
+
+# ----------------------------------------------------------------------------- inputs returned
+def _identity_program(lib, change):
+    """A custom Function returning its inputs as-is (as nn's backward hooks do)."""
+
+    class Pass(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.mark_non_differentiable(*[t for t in (a, b) if not t.requires_grad])
+            return a, b
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 3, gb
+
+    x = lib.tensor([1.0, -2.0], requires_grad=True)
+    h = x * 1
+    c = lib.tensor([5.0, 6.0])
+    ya, yc = Pass.apply(h, c)
+    out = [ya.grad_fn.name(), ya is h, yc.requires_grad, ya._version == h._version]
+    if change == "output":
+        ya.relu_()
+    elif change == "constant output":
+        yc.add_(1)
+        out.append((c.tolist(), c._version, yc._version))
+    (ya * ya).sum().backward()
+    out.append(x.grad.tolist())
+    return out
+
+
+@pytest.mark.parametrize("change", ["nothing", "output", "constant output"])
+def test_function_returning_inputs_gives_views_like_torch(change):
+    # Not covered: PyTorch also refuses to *use* such a view after its base (or the view, under
+    # no_grad) changed in place; autograd_lab lets it through (docs/design.md).
+    torch = require_torch()
+    got = _run(al, lambda lib: _identity_program(lib, change))
+    want = _run(torch, lambda lib: _identity_program(lib, change))
+    assert got == want

@@ -8,6 +8,7 @@ tutorial text had, so a lesson can warn the learner who copies the original.
 
 How a snippet is checked
 ------------------------
+The harness lives in ``_seed_harness.py`` (shared with ``test_seed_networks.py``).
 ``run_snippet(code, lib)`` executes the code with the name ``torch`` bound to a
 :class:`SeededLibrary`, a thin proxy module for ``lib`` (real PyTorch or autograd_lab); an
 ``import torch`` inside the snippet gets the proxy too. The proxy forwards every attribute to
@@ -29,8 +30,9 @@ final namespace.
     ``torch.testing``'s float32 tolerances; integers and bools exactly), dtype name, shape,
     device type, ``requires_grad``, ``is_leaf``, ``grad_fn`` class name and ``.grad`` (compared
     the same way). NumPy arrays (values and dtype), Python scalars (type and value), strings,
-    lists/tuples/``Size`` (element by element), devices, dtypes and graph nodes (class name) are
-    compared too; modules, functions and classes are not.
+    lists/tuples/``Size``/dicts (element by element), devices, dtypes and graph nodes (class
+    name) are compared too (and modules and optimizers, which these snippets do not make);
+    functions and classes are not.
 
 Tests per snippet:
 
@@ -46,27 +48,36 @@ Snippets that depend on CUDA availability are compared only when both libraries 
 ``test_cuda_block_skipped_without_gpu`` checks the ``if torch.cuda.is_available():`` block is
 skipped cleanly on a machine without a GPU.
 
-Covered by later issues (nn, optim, data, vision), not here:
+Not here
+--------
+The nn/optim network code of the tutorials is in ``test_seed_networks.py``: each network built,
+trained step for step against PyTorch from the same weights, saved and loaded:
 
-- 000: ``SimpleNet(nn.Module)`` with ``nn.Linear``/``F.relu`` and ``print(net)``; ``optim.SGD``
-  with ``zero_grad``/``loss.backward``/``step``; ``CustomDataset(Dataset)`` + ``DataLoader``
-  loop; ``model = SimpleNet().to(device)``.
-- 001: ``SimpleNet`` (``nn.Linear``); ``nn.MSELoss`` + ``optim.SGD``; the training loop; ResNet18
-  inference (``torchvision.models``/``transforms``, PIL); ``LSTMClassifier`` (``nn.Embedding``,
-  ``nn.LSTM``, ``nn.Dropout``; its ``forward`` uses ``bidirectional`` out of scope).
-- 002: ``LinearRegression`` module; the first ``CNN`` (``nn.Conv2d``, ``nn.MaxPool2d``; uses ``F``
-  without importing it); ``TensorDataset``/``DataLoader``; the linear-regression training loop;
-  MNIST ``datasets``/``transforms``; the CNN with ``Dropout2d``/``log_softmax``; its
-  ``CrossEntropyLoss``/``SGD(momentum=0.9)`` training loop.
-- 003: ``SimpleNN``, ``nn.MSELoss``, ``optim.SGD``, ``TensorDataset``/``DataLoader``, training.
-- 004: ``Net`` (``Conv2d``, ``F.max_pool2d``, ``num_flat_features``) and ``print(net)``;
-  ``net.parameters()``; ``net(input)``/``net.zero_grad()``/``output.backward(randn(1, 10))``;
-  ``nn.MSELoss`` and the walk over ``loss.grad_fn`` (MseLossBackward0, AddmmBackward0, ...);
-  ``conv1.bias.grad`` before/after backward; the manual SGD loop over ``net.parameters()``;
-  ``optim.SGD``; the whole CIFAR-10 classifier (``torchvision`` datasets/transforms,
-  ``DataLoader(num_workers=2)``, ``make_grid`` + ``imshow``, the ``Net`` with the
-  ``self.pool(..., (2, 2))`` bug, ``CrossEntropyLoss``, training, ``torch.save``/``load`` of the
-  ``state_dict``, accuracy and per-class accuracy, ``net.to(device)``, the ``main()`` script).
+- 000: ``SimpleNet(nn.Module)`` (``nn.Linear``/``F.relu``) and ``print(net)``; ``optim.SGD`` with
+  ``zero_grad``/``loss.backward``/``step`` in the loop of section 3;
+  ``model = SimpleNet().to(device)``.
+- 001: ``SimpleNet`` with ``nn.MSELoss`` + ``optim.SGD`` and its training loop;
+  ``LSTMClassifier`` (``nn.Embedding``, ``nn.LSTM``, ``nn.Dropout``; its ``forward`` read
+  ``bidirectional`` out of scope), both directions, trained.
+- 002: ``LinearRegression`` and its training loop; the first ``CNN`` (``nn.Conv2d``,
+  ``nn.MaxPool2d``; it used ``F`` without importing it); the MNIST CNN with
+  ``Dropout2d``/``log_softmax`` and its ``CrossEntropyLoss``/``SGD(momentum=0.9)`` loop.
+- 003: ``SimpleNN``, ``nn.MSELoss``, ``optim.SGD``, the training loop.
+- 004: ``Net`` (``Conv2d``, ``F.max_pool2d``, ``num_flat_features``), ``print(net)``,
+  ``net.parameters()``, ``net(input)``/``net.zero_grad()``/``output.backward(randn(1, 10))``,
+  ``nn.MSELoss`` and the walk over ``loss.grad_fn``, ``conv1.bias.grad`` before/after backward,
+  the manual SGD loop, ``optim.SGD``; the CIFAR-10 classifier: its ``Net`` (with the
+  ``self.pool(..., (2, 2))`` bug fixed), ``CrossEntropyLoss`` + ``SGD(lr=0.001, momentum=0.9)``
+  training, ``net.to(device)``, ``torch.save``/``torch.load`` of the ``state_dict`` (including
+  a file written by real PyTorch), prediction, accuracy and per-class accuracy.
+
+Left for issue #4 (data and vision): ``CustomDataset(Dataset)``, ``TensorDataset``,
+``DataLoader`` (``batch_size``, ``shuffle``, ``num_workers=2``) and the loops over real loaders
+(``test_seed_networks.py`` uses in-memory stand-in batches); ``torchvision`` datasets (MNIST,
+CIFAR10) and ``transforms`` (``Compose``/``ToTensor``/``Normalize``, ``Resize``/``CenterCrop``),
+``make_grid`` + ``imshow``, PIL; the ResNet18 inference of 001 (``torchvision.models``,
+pretrained weights); and 004's complete ``main()`` script, which repeats the classifier's cells
+around the real data loaders.
 
 The tensor-level parts of those sections (``randint`` labels, ``torch.relu``, ``unsqueeze``,
 ``flatten``/``view`` before the linear layers, ``torch.max(outputs, 1)`` and the accuracy
@@ -77,326 +88,14 @@ are here, on stand-in tensors where the tutorial used a model's output.
 
 from __future__ import annotations
 
-import builtins
-import contextlib
-import difflib
-import importlib
-import io
-import linecache
 import math
-import re
 import textwrap
-import types
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from _seed_harness import SEED_FILES, Run, SeededLibrary, compare_runs, normalise, run_snippet
 from conftest import require_torch
-
-SEED_FILES = {
-    "000": "000_c555c7f33dc9dd15.txt",
-    "001": "001_2ef3508b6ca57484.txt",
-    "002": "002_6b84fd7c37c7c773.txt",
-    "003": "003_420c2c07666d5243.txt",
-    "004": "004_f4323c5c432bdc29.txt",
-}
-"""Snippet id prefix -> the tutorial in ``shared/seeds/`` it comes from."""
-
-# torch.testing's default tolerances for float32.
-RTOL, ATOL = 1.3e-6, 1e-5
-
-# --------------------------------------------------------------------------------------------
-# The harness
-# --------------------------------------------------------------------------------------------
-
-
-class SeededLibrary(types.ModuleType):
-    """``lib`` with its random/uninitialised factories drawing from ``default_rng(seed)``.
-
-    Every other attribute is ``lib``'s own. Sizes may be varargs or one tuple/list/Size;
-    ``dtype=``, ``device=`` and ``requires_grad=`` work as in PyTorch (``generator=`` is ignored).
-    """
-
-    def __init__(self, lib: types.ModuleType, seed: int = 0):
-        super().__init__(lib.__name__, f"{lib.__name__} with seeded random factories")
-        self._lib = lib
-        self._rng = np.random.default_rng(seed)
-
-    def __getattr__(self, name: str):
-        return getattr(self._lib, name)
-
-    # -- helpers ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _shape(size: tuple, kw_size=None) -> tuple[int, ...]:
-        if kw_size is not None:
-            size = (kw_size,)
-        if len(size) == 1 and isinstance(size[0], Sequence):
-            size = tuple(size[0])
-        return tuple(int(s) for s in size)
-
-    def _make(self, values: np.ndarray, dtype, device, requires_grad: bool):
-        kwargs = {"dtype": dtype, "requires_grad": requires_grad}
-        if device is not None and str(device) != "cpu":
-            kwargs["device"] = device
-        return self._lib.tensor(values, **kwargs)
-
-    def _float_dtype(self, dtype):
-        return self._lib.get_default_dtype() if dtype is None else dtype
-
-    # -- the factories ---------------------------------------------------------------------
-
-    def rand(self, *size, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-        shape = self._shape(size, kw.pop("size", None))
-        _no_extra(kw, "rand")
-        return self._make(self._rng.random(shape), self._float_dtype(dtype), device, requires_grad)
-
-    def randn(self, *size, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-        shape = self._shape(size, kw.pop("size", None))
-        _no_extra(kw, "randn")
-        values = self._rng.standard_normal(shape)
-        return self._make(values, self._float_dtype(dtype), device, requires_grad)
-
-    def randint(self, *args, dtype=None, device=None, requires_grad=False, generator=None, **kw):
-        """``randint(high, size)`` or ``randint(low, high, size)``; int64 unless ``dtype=``."""
-        low, high, size = kw.pop("low", 0), kw.pop("high", None), kw.pop("size", None)
-        _no_extra(kw, "randint")
-        args = list(args)
-        if size is None:
-            size = args.pop()
-        if high is None:
-            high = args.pop()
-        if args:
-            low = args.pop()
-        values = self._rng.integers(low, high, self._shape((size,)))
-        dtype = self._lib.int64 if dtype is None else dtype
-        return self._make(values, dtype, device, requires_grad)
-
-    def empty(self, *size, dtype=None, device=None, requires_grad=False, **kw):
-        """Zeros: an uninitialised tensor's values are whatever was in memory."""
-        shape = self._shape(size, kw.pop("size", None))
-        kw.pop("memory_format", None)
-        _no_extra(kw, "empty")
-        return self._make(np.zeros(shape), self._float_dtype(dtype), device, requires_grad)
-
-    def _like(self, draw, input, dtype, device, requires_grad):
-        dtype = input.dtype if dtype is None else dtype
-        device = input.device if device is None else device
-        return self._make(draw(tuple(input.shape)), dtype, device, requires_grad)
-
-    def rand_like(self, input, *, dtype=None, device=None, requires_grad=False, **kw):
-        kw.pop("memory_format", None)
-        _no_extra(kw, "rand_like")
-        return self._like(self._rng.random, input, dtype, device, requires_grad)
-
-    def randn_like(self, input, *, dtype=None, device=None, requires_grad=False, **kw):
-        kw.pop("memory_format", None)
-        _no_extra(kw, "randn_like")
-        return self._like(self._rng.standard_normal, input, dtype, device, requires_grad)
-
-    def empty_like(self, input, *, dtype=None, device=None, requires_grad=False, **kw):
-        kw.pop("memory_format", None)
-        _no_extra(kw, "empty_like")
-        return self._like(np.zeros, input, dtype, device, requires_grad)
-
-
-def _no_extra(kwargs: dict, name: str) -> None:
-    if kwargs:
-        raise TypeError(f"seeded {name}() got unsupported arguments: {sorted(kwargs)}")
-
-
-@dataclass
-class Run:
-    """What one execution of a snippet left behind."""
-
-    lib: types.ModuleType
-    printed: str
-    namespace: dict = field(repr=False)
-
-    @property
-    def normalised(self) -> str:
-        return normalise(self.printed, self.lib.__name__)
-
-
-_ADDRESS = re.compile(r"<(\w+) object at 0x[0-9a-fA-F]+>")
-
-
-def normalise(text: str, lib_name: str) -> str:
-    """Apply the two printed-output rules of the module docstring (and nothing else)."""
-    if lib_name != "autograd_lab":
-        text = re.sub(rf"\b{re.escape(lib_name)}\.", "autograd_lab.", text)
-    return _ADDRESS.sub(r"<\1 object at 0xADDR>", text)
-
-
-def run_snippet(code: str, lib: types.ModuleType, *, name: str = "snippet", seed: int = 0) -> Run:
-    """Execute ``code`` with ``torch`` bound to ``SeededLibrary(lib, seed)``; capture stdout."""
-    proxy = SeededLibrary(lib, seed)
-
-    def import_(mod, globals=None, locals=None, fromlist=(), level=0):
-        if level == 0 and (mod == "torch" or mod.startswith("torch.")):
-            if mod == "torch":
-                return proxy
-            sub = importlib.import_module(lib.__name__ + mod[len("torch") :])
-            return sub if fromlist else proxy
-        return builtins.__import__(mod, globals, locals, fromlist, level)
-
-    filename = f"<seed snippet {name} on {lib.__name__}>"
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)  # tracebacks
-    namespace = {
-        "__name__": "__seed_snippet__",
-        "__builtins__": {**vars(builtins), "__import__": import_},
-        "torch": proxy,
-    }
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, filename, "exec"), namespace)
-    return Run(lib, out.getvalue(), namespace)
-
-
-def run_check(snippet: Snippet, run: Run) -> None:
-    """Run the snippet's asserts in its final namespace (``printed`` is the normalised output)."""
-    if not snippet.check:
-        return
-    namespace = dict(run.namespace, printed=run.normalised, np=np, math=math)
-    exec(compile(snippet.check, f"<check of {snippet.id}>", "exec"), namespace)
-
-
-def _tensor_type(lib) -> type:
-    return lib.Tensor
-
-
-def _kind(value, lib) -> str | None:
-    """How a namespace value is compared, or None when it is not."""
-    if isinstance(value, _tensor_type(lib)):
-        return "tensor"
-    if isinstance(value, np.ndarray):
-        return "ndarray"
-    if value is None or isinstance(value, bool | int | float | complex | str | np.generic):
-        return "scalar"
-    if isinstance(value, list | tuple):
-        return "sequence"
-    if isinstance(value, lib.device):
-        return "device"
-    if isinstance(value, lib.dtype):
-        return "dtype"
-    if hasattr(value, "next_functions"):
-        return "node"
-    return None  # modules, functions, classes, iterators, ...
-
-
-def _numpy(t) -> np.ndarray:
-    return np.asarray(t.detach().cpu().numpy())
-
-
-def _dtype_name(dtype) -> str:
-    return str(dtype).rsplit(".", 1)[-1]
-
-
-def _compare_arrays(where: str, a: np.ndarray, b: np.ndarray) -> list[str]:
-    if a.shape != b.shape:
-        return [f"{where}: shape {b.shape} != {a.shape}"]
-    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-        ok = np.allclose(b, a, rtol=RTOL, atol=ATOL, equal_nan=True)
-    else:
-        ok = np.array_equal(a, b)
-    return [] if ok else [f"{where}: values differ\n  expected {a!r}\n  got      {b!r}"]
-
-
-def _compare_tensors(where: str, a, b, *, with_grad: bool = True) -> list[str]:
-    problems = []
-    attrs = {
-        "shape": lambda t: tuple(t.shape),
-        "dtype": lambda t: _dtype_name(t.dtype),
-        "device type": lambda t: t.device.type,
-        "requires_grad": lambda t: t.requires_grad,
-        "is_leaf": lambda t: t.is_leaf,
-        "grad_fn": lambda t: None if t.grad_fn is None else type(t.grad_fn).__name__,
-    }
-    for attr, get in attrs.items():
-        if get(a) != get(b):
-            problems.append(f"{where}: {attr} {get(b)!r} != {get(a)!r}")
-    if not problems:
-        problems += _compare_arrays(where, _numpy(a), _numpy(b))
-    if with_grad:
-        with warnings.catch_warnings():  # PyTorch warns when a non-leaf's .grad is read
-            warnings.simplefilter("ignore", UserWarning)
-            grad_a, grad_b = a.grad, b.grad
-        if (grad_a is None) != (grad_b is None):
-            problems.append(f"{where}: .grad is {grad_b!r}, expected {grad_a!r}")
-        elif grad_a is not None:
-            problems += _compare_tensors(f"{where}.grad", grad_a, grad_b, with_grad=False)
-    return problems
-
-
-def _compare_values(where: str, a, ref_lib, b, lib) -> list[str]:
-    kind = _kind(a, ref_lib)
-    if kind != _kind(b, lib):
-        return [f"{where}: got {type(b).__name__} {b!r}, expected {type(a).__name__} {a!r}"]
-    if kind == "tensor":
-        return _compare_tensors(where, a, b)
-    if kind == "ndarray":
-        if a.dtype != b.dtype:
-            return [f"{where}: ndarray dtype {b.dtype} != {a.dtype}"]
-        return _compare_arrays(where, a, b)
-    if kind == "scalar":
-        if type(a) is not type(b):
-            return [f"{where}: type {type(b).__name__} != {type(a).__name__} ({b!r} vs {a!r})"]
-        if isinstance(a, float | np.floating) and not math.isnan(a):
-            same = math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL)
-        else:
-            same = a == b or (a != a and b != b)  # NaN equals NaN here
-        return [] if same else [f"{where}: {b!r} != {a!r}"]
-    if kind == "sequence":
-        if type(a).__name__ != type(b).__name__ or len(a) != len(b):
-            return [f"{where}: {type(b).__name__} {b!r} != {type(a).__name__} {a!r}"]
-        return [
-            p
-            for i, (x, y) in enumerate(zip(a, b))
-            for p in _compare_values(f"{where}[{i}]", x, ref_lib, y, lib)
-        ]
-    if kind in ("device", "dtype"):
-        sa, sb = normalise(str(a), ref_lib.__name__), normalise(str(b), lib.__name__)
-        return [] if sa == sb else [f"{where}: {sb} != {sa}"]
-    if kind == "node":
-        na, nb = type(a).__name__, type(b).__name__
-        return [] if na == nb else [f"{where}: graph node {nb} != {na}"]
-    return []
-
-
-def compare_runs(reference: Run, candidate: Run) -> list[str]:
-    """Everything that differs between two runs of a snippet (empty when they match)."""
-    problems = []
-    expected, got = reference.normalised, candidate.normalised
-    if expected != got:
-        diff = difflib.unified_diff(
-            expected.splitlines(),
-            got.splitlines(),
-            f"printed by {reference.lib.__name__}",
-            f"printed by {candidate.lib.__name__}",
-            lineterm="",
-        )
-        problems.append("printed output differs:\n" + "\n".join(diff))
-
-    def compared(run: Run) -> dict:
-        return {
-            k: v
-            for k, v in run.namespace.items()
-            if not k.startswith("__") and _kind(v, run.lib) is not None
-        }
-
-    ref_vars, cand_vars = compared(reference), compared(candidate)
-    for name in sorted(ref_vars.keys() - cand_vars.keys()):
-        problems.append(f"{name}: missing (or not comparable) in {candidate.lib.__name__}'s run")
-    for name in sorted(cand_vars.keys() - ref_vars.keys()):
-        problems.append(f"{name}: only in {candidate.lib.__name__}'s run")
-    for name in sorted(ref_vars.keys() & cand_vars.keys()):
-        problems += _compare_values(
-            name, ref_vars[name], reference.lib, cand_vars[name], candidate.lib
-        )
-    return problems
-
 
 # --------------------------------------------------------------------------------------------
 # The snippets
@@ -413,6 +112,14 @@ class Snippet:
     check: str = ""
     #: Output depends on ``torch.cuda.is_available()``: compare only when both libraries agree.
     cuda_dependent: bool = False
+
+
+def run_check(snippet: Snippet, run: Run) -> None:
+    """Run the snippet's asserts in its final namespace (``printed`` is the normalised output)."""
+    if not snippet.check:
+        return
+    namespace = dict(run.namespace, printed=run.normalised, np=np, math=math)
+    exec(compile(snippet.check, f"<check of {snippet.id}>", "exec"), namespace)
 
 
 def _snippet(id: str, code: str, check: str = "", *, cuda_dependent: bool = False) -> Snippet:

@@ -113,6 +113,7 @@ class Node:
         """Free saved values after backward so memory goes back before the next step."""
         if self._saved is not None:
             self._saved = FREED
+            self._output_arrays = None  # held only so that saved outputs could be unpacked
 
 
 class AccumulateGrad(Node):
@@ -189,8 +190,9 @@ class FunctionCtx:
 
 
 def _short_name(node) -> str:
-    """PyTorch names the forward op in this message: ``MulBackward0`` -> ``Mul``."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """PyTorch names the forward op in this message: ``MulBackward0`` -> ``Mul``, but
+    ``EluBackward1`` (the in-place form) -> ``Elu1``."""
+    return re.sub(r"Backward(\d*)$", lambda m: m.group(1).lstrip("0"), node.name())
 
 
 def _modified_error(value, node, current, expected, meta=None) -> RuntimeError:
@@ -401,6 +403,14 @@ def _check_inplace_allowed(t) -> None:
     if t.grad_fn is None and t._requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
+    if t._fn_view and t.grad_fn is not None:
+        raise RuntimeError(
+            f"Output {t._output_nr} of {_short_name(t.grad_fn)} is a view and is being modified "
+            "inplace. This view was created inside a custom Function (or because an input was "
+            "returned as-is) and the autograd logic to handle view+inplace would override the "
+            "custom backward associated with the custom Function, leading to incorrect "
+            "gradients. This behavior is forbidden. You can fix this by cloning the output of "
+            "the custom Function.")
     if t._view_src is not None and t.grad_fn is not None and _from_multi_output_view(t):
         raise RuntimeError(
             f"Output {t._output_nr} of {_short_name(t.grad_fn)} is a view and is being modified "
@@ -590,8 +600,15 @@ class Function(FunctionCtx):
                 _check_inplace_allowed(o)
                 o._pre_edge = _edge(o) if o._requires_grad else (None, 0)
             elif any(o is t for t in tensors):
-                # An input returned unchanged becomes a new Tensor, as in PyTorch.
-                o = Tensor._make(o._data, device=o._device)
+                # An input returned unchanged becomes a new Tensor on the same memory, as in
+                # PyTorch: a view sharing the input's version counter, which may not be changed
+                # in place while recording (its custom backward would be bypassed).
+                src = o
+                o = Tensor._make(src._data, device=src._device)
+                o._version_counter = src._version_counter
+                o._fn_view = True
+                if id(src) in non_diff:  # mark_non_differentiable named the input itself
+                    non_diff.add(id(o))
             wrapped.append(o)
         next_functions, meta = [], []
         for a in args:

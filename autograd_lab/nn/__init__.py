@@ -7,7 +7,7 @@ Each section below is filled by the module file that defines it (explicit import
 from __future__ import annotations
 
 # --- core: Module, Parameter, containers
-from .modules.container import ModuleDict, ModuleList, ParameterList, Sequential
+from .modules.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .modules.module import Module
 from .parameter import Parameter
 
@@ -69,12 +69,12 @@ from .modules.loss import (
 from . import functional, init, utils  # noqa: E402
 
 __all__ = [
-    "ModuleDict", "ModuleList", "ParameterList", "Sequential", "Module", "Parameter", "ELU",
-    "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "Mish", "ReLU", "ReLU6", "Sigmoid", "SiLU",
-    "Softmax", "Softplus", "Tanh", "Flatten", "Unflatten", "Bilinear", "Identity", "Linear",
-    "Conv1d", "Conv2d", "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
-    "AvgPool2d", "MaxPool1d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
-    "Dropout", "Dropout2d", "GroupNorm", "LayerNorm", "MultiheadAttention",
+    "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential", "Module",
+    "Parameter", "ELU", "GELU", "Hardtanh", "LeakyReLU", "LogSoftmax", "Mish", "ReLU", "ReLU6",
+    "Sigmoid", "SiLU", "Softmax", "Softplus", "Tanh", "Flatten", "Unflatten", "Bilinear",
+    "Identity", "Linear", "Conv1d", "Conv2d", "ConvTranspose2d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d", "AvgPool2d", "MaxPool1d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d",
+    "BatchNorm3d", "Dropout", "Dropout2d", "GroupNorm", "LayerNorm", "MultiheadAttention",
     "TransformerEncoderLayer", "GRU", "LSTM", "RNN", "RNNBase", "GRUCell", "LSTMCell",
     "RNNCell", "RNNCellBase", "Embedding", "BCELoss", "BCEWithLogitsLoss",
     "CosineEmbeddingLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss",

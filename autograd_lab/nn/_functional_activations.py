@@ -22,9 +22,9 @@ from ..ops.pointwise import where
 from ..ops.softmax import log_softmax as _log_softmax
 from ..ops.softmax import softmax as _softmax
 
-__all__ = ["erf", "relu", "relu_", "relu6", "leaky_relu", "elu", "gelu", "silu", "mish",
-           "sigmoid", "tanh", "softplus", "hardtanh", "softmax", "softmin", "log_softmax",
-           "dropout", "dropout2d"]
+__all__ = ["erf", "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu",
+           "silu", "mish", "sigmoid", "tanh", "softplus", "hardtanh", "hardtanh_", "softmax",
+           "softmin", "log_softmax", "dropout", "dropout2d"]
 
 # ----------------------------------------------------------------------------- erf
 # NumPy has no erf. We fit Chebyshev series once, at import, against ``math.erf`` (exact to
@@ -116,6 +116,35 @@ class LeakyRelu(Op):
         return grad * ((x > 0).to(grad.dtype) * (1 - ctx.slope) + ctx.slope)
 
 
+class LeakyReluInplace(Op):
+    """In-place leaky_relu: the node saves the result r, not x (x is overwritten).
+
+    d/dx = 1 if r > 0 else slope (the same as from x when slope >= 0; PyTorch refuses a
+    negative slope in backward, and so do we).
+    """
+
+    node_name = "LeakyReluBackward1"
+
+    @staticmethod
+    def forward(ctx, x, slope=0.01):
+        ctx.slope = slope
+        out = ctx.xp.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (r,) = ctx.saved_tensors
+        if ctx.slope < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope "
+                "which is not supported. This is caused by calling in-place forward function "
+                "with a negative slope, please call out-of-place version instead. File an issue "
+                "at https://github.com/pytorch/pytorch if you do require supporting in-place "
+                "leakRelu backward calculation with negative slope")
+        return grad * ((r > 0).to(grad.dtype) * (1 - ctx.slope) + ctx.slope)
+
+
 class Elu(Op):
     """out = x if x > 0 else alpha (e^x - 1).   d/dx = 1 if x > 0 else alpha e^x."""
 
@@ -133,6 +162,34 @@ class Elu(Op):
         (x,) = ctx.saved_tensors
         pos = x > 0
         return grad * where(pos, 1.0, ctx.alpha * x.clamp(max=0).exp())
+
+
+class EluInplace(Op):
+    """In-place elu: the node saves the result r = alpha (e^x - 1) (x < 0), not x.
+
+    d/dx = 1 if r > 0 else r + alpha (= alpha e^x); PyTorch refuses a negative alpha in
+    backward, and so do we.
+    """
+
+    node_name = "EluBackward1"
+
+    @staticmethod
+    def forward(ctx, x, alpha=1.0):
+        ctx.alpha = alpha
+        xp = ctx.xp
+        out = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))).astype(x.dtype, copy=False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (r,) = ctx.saved_tensors
+        if ctx.alpha < 0:
+            raise RuntimeError(
+                "In-place elu backward calculation is triggered with a negative slope which is "
+                "not supported. This is caused by calling in-place forward function with a "
+                "negative slope, please call out-of-place version instead.")
+        return grad * where(r > 0, 1.0, r + ctx.alpha)
 
 
 _K = math.sqrt(2 / math.pi)
@@ -229,11 +286,19 @@ class Softplus(Op):
 
 
 # ----------------------------------------------------------------------------- public functions
-def _maybe_inplace(op, input: Tensor, inplace: bool, **options) -> Tensor:  # noqa: A002
-    """``op.apply(input)``, or the same written into ``input`` with autograd's in-place rules
-    (the old values are kept for backward, as for every ``op_``: see ops/inplace.py)."""
+def _maybe_inplace(op, input: Tensor, inplace: bool, inplace_op=None,  # noqa: A002
+                   **options) -> Tensor:
+    """``op.apply(input)``, or the same written into ``input`` with autograd's in-place rules.
+
+    By default the old values are kept for backward, as for every ``op_`` (see
+    ops/inplace.py). ``inplace_op``, PyTorch's in-place node where it has one
+    (``LeakyReluBackward1``), computes the gradient from the result instead.
+    """
     if not inplace:
         return op.apply(input, **options)
+    if inplace_op is not None:
+        return _inplace(lambda x: inplace_op.apply(x, **options), f"{op.__name__.lower()}_",
+                        saves_result=True)(input)
     return _inplace(lambda x: op.apply(x, **options), f"{op.__name__.lower()}_")(input)
 
 
@@ -263,6 +328,13 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa
     return _maybe_inplace(Hardtanh, input, inplace, lo=min_val, hi=max_val)
 
 
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0  # noqa: A002
+              ) -> Tensor:
+    """In-place :func:`hardtanh` (``min_val > max_val`` is not checked: every value becomes
+    ``max_val``, as PyTorch's ``hardtanh_``)."""
+    return _maybe_inplace(Hardtanh, input, True, lo=min_val, hi=max_val)
+
+
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """min(max(x, 0), 6) (``hardtanh(x, 0, 6)``, so its grad_fn is ``HardtanhBackward0``)."""
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -270,13 +342,32 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope · x.   d/dx = 1 or negative_slope."""
-    return _maybe_inplace(LeakyRelu, input, inplace, slope=negative_slope)
+    """x if x > 0 else negative_slope · x.   d/dx = 1 or negative_slope.
+
+    ``inplace=True`` writes into ``input``; its node, ``LeakyReluBackward1``, differentiates
+    from the result (a negative slope then fails in backward, as in PyTorch).
+    """
+    return _maybe_inplace(LeakyRelu, input, inplace, LeakyReluInplace, slope=negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:  # noqa: A002
+    """In-place :func:`leaky_relu` (node ``LeakyReluBackward1``)."""
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    """x if x > 0 else alpha (e^x - 1).   d/dx = 1 or alpha e^x."""
-    return _maybe_inplace(Elu, input, inplace, alpha=alpha)
+    """x if x > 0 else alpha (e^x - 1).   d/dx = 1 or alpha e^x.
+
+    ``inplace=True`` writes into ``input``; its node, ``EluBackward1``, differentiates from the
+    result r: d/dx = r + alpha where r <= 0 (a negative alpha then fails in backward, as in
+    PyTorch).
+    """
+    return _maybe_inplace(Elu, input, inplace, EluInplace, alpha=alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:  # noqa: A002
+    """In-place :func:`elu` (node ``EluBackward1``)."""
+    return elu(input, alpha, inplace=True)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -408,5 +499,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A00
     if not training or p == 0.0:
         return input
     shape = input._data.shape
+    if len(shape) < 2 and p != 1.0 and input._data.size:  # PyTorch's order of checks
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     mask_shape = shape[:2] + (1,) * (len(shape) - 2) if len(shape) >= 2 else shape
     return _apply_mask(input, p, mask_shape, inplace)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import Op
+from ..autograd.function import Op, _broadcast_error
 from ._functional_activations import log_softmax
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy"]
@@ -140,14 +140,28 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,  # n
     """
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
-    x, y = input.broadcast_to(_bshape(input, target)), target.broadcast_to(_bshape(input, target))
+    s = _bshape(input, target)
+    x, y = _expand(input, s), _expand(target, s)
     if weight is not None:
         return _weighted(MseLoss.apply(x, y, reduction="none"), weight, input, reduction, True)
     return MseLoss.apply(x, y, reduction=reduction)
 
 
+def _expand(t: Tensor, shape: tuple) -> Tensor:
+    """``t`` broadcast to ``shape``; ``t`` itself when it has that shape already.
+
+    Like PyTorch's ``broadcast_tensors``, which adds no ExpandBackward0 node in that case, so
+    ``loss.grad_fn.next_functions`` leads straight to the op that made the input.
+    """
+    return t if tuple(t.shape) == tuple(shape) else t.broadcast_to(shape)
+
+
 def _bshape(a: Tensor, b: Tensor) -> tuple:
-    return np.broadcast_shapes(a._data.shape, b._data.shape)
+    """The broadcast shape of input and target (PyTorch's error when there is none)."""
+    try:
+        return np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise _broadcast_error(ValueError("could not be broadcast"), [a._data, b._data]) from None
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,  # noqa: A002
@@ -180,7 +194,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     s = _bshape(input, target)
-    return SmoothL1Loss.apply(input.broadcast_to(s), target.broadcast_to(s),
+    return SmoothL1Loss.apply(_expand(input, s), _expand(target, s),
                               reduction=reduction, param=float(beta))
 
 
@@ -195,7 +209,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",  # noqa: 
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     s = _bshape(input, target)
-    x, y = input.broadcast_to(s), target.broadcast_to(s)
+    x, y = _expand(input, s), _expand(target, s)
     if weight is not None:
         loss = HuberLoss.apply(x, y, reduction="none", param=float(delta))
         return _weighted(loss, weight, input, reduction, False)
@@ -258,8 +272,8 @@ class NllLoss2d(NllLoss):
 
 def _int_name(t: Tensor) -> str:
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "bool": "Bool", "uint8": "Byte", "int16": "Short", "int8": "Char"}.get(
-        t.dtype.name, t.dtype.name)
+            "bool": "Bool", "uint8": "Byte", "int16": "Short", "int8": "Char",
+            "int64": "Long"}.get(t.dtype.name, t.dtype.name)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -275,6 +289,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     """
     reduction = _reduction(size_average, reduce, reduction)
     x, t = input._data, target._data
+    # PyTorch's checks, in its order: ranks and sizes, the weight, then the target's dtype.
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
     if x.ndim <= 2 and t.ndim > 1:
@@ -282,11 +297,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if x.ndim >= 2 and t.ndim >= 1 and x.shape[0] != t.shape[0]:
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
                          f"({t.shape[0]}).")
+    if x.ndim == 4 and t.ndim != 3:  # PyTorch's image (2d) kernel has its own wording
+        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {t.ndim}")
+    if x.ndim == 4 and t.shape != x.shape[:1] + x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: "
+                           f"{list(t.shape)}")
     if x.ndim > 2 and t.shape != x.shape[:1] + x.shape[2:]:
         want = list(x.shape[:1] + x.shape[2:])
         raise RuntimeError(f"Expected target size {want}, got {list(t.shape)}".replace(",)", ")"))
-    if t.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_int_name(target)}")
     n_cls = x.shape[1] if x.ndim >= 2 else x.shape[0]
     w = None
     if weight is not None:
@@ -295,6 +314,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
                                f"or no classes but got weight tensor of shape: "
                                f"{list(weight._data.shape)}")
         w = weight._data.reshape(-1)
+    if t.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_int_name(target)}")
     op = NllLoss2d if x.ndim > 2 else NllLoss
     return op.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)
 
@@ -306,9 +328,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
 
     l_i = -w[t_i] (x[i, t_i] - log Σ_c exp x[i, c]).   dl/dx = softmax(x) - onehot(t) (·w).
 
-    ``target`` holds class indices (int, shape (N, d1, ...)) or class probabilities (float, the
-    input's shape). ``label_smoothing`` ε mixes the target with the uniform distribution:
-    (1 - ε) · nll + ε/C · Σ_c -w_c log p_c.
+    ``target`` holds class indices (int64 or uint8, shape (N, d1, ...)) or class probabilities
+    (float, the input's shape: a target of the input's shape is always read as probabilities).
+    ``label_smoothing`` ε mixes the target with the uniform distribution:
+    (1 - ε) · nll + ε/C · Σ_c -w_c log p_c (a negative ε is ignored, as in PyTorch).
 
     Shape: input (N, C), (C,) or (N, C, d1, ...).
 
@@ -317,12 +340,19 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         tensor(10000.)
     """
     reduction = _reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
+    probs = target._data.shape == input._data.shape
+    if probs and target._data.dtype.kind != "f":
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_int_name(target)}")
+    if probs and ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    label_smoothing = max(label_smoothing, 0.0)
     cls_dim = 0 if input.dim() == 1 else 1
     logp = log_softmax(input, cls_dim)
     n_cls = input._data.shape[cls_dim]
-    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+    if probs:
         return _cross_entropy_probs(logp, target, weight, reduction, label_smoothing, cls_dim)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0.0:

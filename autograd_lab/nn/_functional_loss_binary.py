@@ -11,13 +11,41 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import Op
+from ..autograd.function import Op, _broadcast_error
 from ..ops.pointwise import where
 from ._functional_activations import softplus
 from ._functional_loss import _grad_scale, _reduce_array, _reduce_tensor, _reduction
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "cosine_embedding_loss"]
+
+
+# ----------------------------------------------------------------------------- shape checks
+def _broadcast_shapes(*shapes) -> list[int]:
+    """``torch.broadcast_shapes``, with its error text (which BCE's weight check shows)."""
+    result = [1] * max(len(s) for s in shapes)
+    for arg_idx, shape in enumerate(shapes):
+        for i in range(-1, -1 - len(shape), -1):
+            if shape[i] == 1 or shape[i] == result[i]:
+                continue
+            if result[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {shape[i]} at "
+                                   f"{i}! Mismatching argument at index {arg_idx} had {shape}; "
+                                   f"but expected shape should be broadcastable to {result}")
+            result[i] = shape[i]
+    return result
+
+
+def _check_operand(out: Tensor, other: Tensor) -> None:
+    """``other`` must broadcast into ``out``'s shape, as for an in-place ``out * other``."""
+    a, b = out._data, other._data
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _broadcast_error(ValueError("could not be broadcast"), [a, b]) from None
+    if shape != a.shape:
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}")
 
 
 # ----------------------------------------------------------------------------- binary losses
@@ -72,7 +100,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if x.size and ((x < 0) | (x > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1")
     if weight is not None:
-        weight = weight.expand(np.broadcast_shapes(target._data.shape, weight._data.shape))
+        weight = weight.expand(_broadcast_shapes(target.size(), weight.size()))
+        _check_operand(input, weight)
     return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
@@ -135,8 +164,23 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,  # noqa: A00
             raise RuntimeError("The function 'binary_cross_entropy_with_logits' is not "
                                f"differentiable with respect to argument '{name}'. This input "
                                "cannot have requires_grad True.")
+    if pos_weight is not None:  # PyTorch's order: pos_weight against the target, then weight
+        _check_pos_weight(pos_weight, target)
+    if weight is not None:
+        _check_operand(input, weight)
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight,
                                               reduction=reduction)
+
+
+def _check_pos_weight(pos_weight: Tensor, target: Tensor) -> None:
+    a, b = pos_weight._data, target._data
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _broadcast_error(ValueError("could not be broadcast"), [a, b]) from None
+    if shape != b.shape:
+        raise RuntimeError(f"output with shape {list(b.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}")
 
 
 # ----------------------------------------------------------------------------- divergences
@@ -175,6 +219,13 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
     Shape: input1, input2 (N, D) or (D,); target (N,) or ().
     """
     reduction = _reduction(size_average, reduce, reduction)
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    want = 2 if target.dim() == 1 else 1
+    if input1.dim() != want or input2.dim() != want:
+        raise RuntimeError(f"{target.dim()}D target tensor expects {want}D input tensors, but "
+                           f"found inputs with sizes {list(input1.shape)} and "
+                           f"{list(input2.shape)}.")
     d = 1 if input1.dim() == 2 else 0
     prod = (input1 * input2).sum(d)
     mag = ((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)

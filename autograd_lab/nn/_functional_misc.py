@@ -77,6 +77,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
         elif padding_idx < 0:
             assert padding_idx >= -n, "Padding_idx must be within num_embeddings"
             padding_idx = n + padding_idx
+    if weight._data.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     idx = input._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
@@ -167,18 +169,31 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         raise RuntimeError("Padding length should be less than or equal to two times the input "
                            f"dimension but got padding length {len(pads)} and input of "
                            f"dimension {ndim}")
+    shape = list(input._data.shape)
     if mode == "constant":
+        for k in range(len(pads) // 2):  # PyTorch crops with narrow(), which needs length >= 0
+            lo, hi, n = pads[2 * k], pads[2 * k + 1], shape[ndim - 1 - k]
+            if (lo < 0 and n + lo < 0) or (hi < 0 and n + min(lo, 0) + hi < 0):
+                raise RuntimeError("narrow(): length must be non-negative.")
         return ConstantPadNd.apply(input, pads=pads, value=0.0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
-        raise AssertionError(f'Padding mode "{mode}"" doesn\'t take in value argument')
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if ndim not in {2: (2, 3), 4: (3, 4), 6: (4, 5)}.get(len(pads), ()):
+        raise NotImplementedError(
+            f"Padding size {len(pads)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     out = input
-    shape = list(input._data.shape)
     for k in range(len(pads) // 2):
         d = ndim - 1 - k
         lo, hi = pads[2 * k], pads[2 * k + 1]
         n = shape[d]
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError("Argument #4: Padding size should be less than the corresponding "
                                f"input dimension, but got: padding ({lo}, {hi}) at dimension {d} "
@@ -225,31 +240,42 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     Composite of index_select: gradients scatter back onto the source pixels.
     Differences: no antialias, no other modes.
     """
-    if mode not in ("nearest", "bilinear"):
-        raise NotImplementedError(f"autograd_lab's interpolate supports 'nearest' and "
-                                  f"'bilinear', not {mode!r}")
-    if mode == "nearest" and align_corners is not None:
+    # PyTorch's checks, in its order; modes it knows but we lack fail last, with our message.
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if antialias:
-        raise NotImplementedError("autograd_lab's interpolate has no antialias")
     nsp = input.dim() - 2
-    if mode == "bilinear" and nsp != 2:
-        raise NotImplementedError(f"Got {input.dim()}D input, but bilinear mode needs 4D input")
+    spatial = list(input._data.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
-    spatial = input._data.shape[2:]
     if size is not None:
-        out_size = [size] * nsp if isinstance(size, int) else list(size)
+        if isinstance(size, list | tuple) and len(size) != nsp:
+            raise ValueError("Input and output must have the same number of spatial dimensions, "
+                             f"but got input with spatial dimensions of {spatial} and output "
+                             f"size of {size}. Please provide input tensor in (N, C, d1, d2, "
+                             "...,dK) format and output size in (o1, o2, ...,oK) format.")
+        out_size = list(size) if isinstance(size, list | tuple) else [size] * nsp
         scales = [None] * nsp
     elif scale_factor is not None:
-        scales = ([scale_factor] * nsp if isinstance(scale_factor, int | float)
-                  else list(scale_factor))
+        if isinstance(scale_factor, list | tuple) and len(scale_factor) != nsp:
+            raise ValueError("Input and scale_factor must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of {spatial} "
+                             f"and scale_factor of shape {scale_factor}. Please provide input "
+                             "tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, "
+                             "s2, ...,sK) format.")
+        scales = (list(scale_factor) if isinstance(scale_factor, list | tuple)
+                  else [scale_factor] * nsp)
         out_size = [int(math.floor(n * s)) for n, s in zip(spatial, scales, strict=True)]
         if recompute_scale_factor:
             scales = [None] * nsp
     else:
         raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes "
+                         "and requires a 4-D tensor as input")
+    _check_interpolate_mode(mode, input.dim(), antialias)
     out = input
     for k in range(nsp):
         d = 2 + k
@@ -259,6 +285,28 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         else:
             out = _linear_along(out, d, src, spatial[k])
     return out
+
+
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
+
+
+def _check_interpolate_mode(mode: str, ndim: int, antialias: bool) -> None:
+    """Refuse what we cannot do: PyTorch's messages for ranks and modes it refuses too, ours
+    for the modes it has and we do not."""
+    if mode == "nearest" and ndim in (3, 4, 5) or mode == "bilinear" and ndim == 4:
+        if antialias:
+            raise NotImplementedError("autograd_lab's interpolate has no antialias")
+        return
+    if mode in _NEEDS and ndim in (3, 4, 5) and ndim != _NEEDS[mode]:
+        raise NotImplementedError(f"Got {ndim}D input, but {mode} mode needs {_NEEDS[mode]}D "
+                                  "input")
+    known = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area",
+             "nearest-exact")
+    if mode in known and ndim in (3, 4, 5):
+        raise NotImplementedError(f"autograd_lab's interpolate supports 'nearest' and "
+                                  f"'bilinear', not {mode!r}")
+    raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+                              f"{ndim}D) for the modes: {' | '.join(known)} (got {mode})")
 
 
 # ----------------------------------------------------------------------------- attention
@@ -277,6 +325,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
 
     Shape: query (*, L, E), key (*, S, E), value (*, S, Ev) -> (*, L, Ev).
     """
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
+                           "when is_causal=True")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     L, S = query.size(-2), key.size(-2)
     s = 1 / math.sqrt(query.size(-1)) if scale is None else scale
     if enable_gqa:
@@ -303,5 +356,20 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
 
     Shape: input1 (*, H1), input2 (*, H2), weight (out, H1, H2), bias (out,) -> (*, out).
     """
+    x1, x2, w = input1._data, input2._data, weight._data
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and "
+                           f"{x2.ndim}")
+    for i, (a, b) in enumerate(zip(x1.shape[:-1], x2.shape[:-1], strict=True)):
+        if a != b:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: "
+                               f"got {a} and {b}")
+    for k, x in ((1, x1), (2, x2)):
+        if x.shape[-1] != w.shape[k]:
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "
+                               f"{x.shape[-1]} but expected {w.shape[k]}")
+    if bias is not None and bias._data.shape[0] != w.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got "
+                           f"{bias._data.shape[0]} but expected {w.shape[0]}")
     y = einsum("...i,kij,...j->...k", input1, weight, input2)
     return y if bias is None else y + bias

@@ -118,6 +118,61 @@ def _stats(x: np.ndarray, axes: tuple, eps: float):
     return mean, var, invstd.astype(x.dtype, copy=False)
 
 
+def _verify_batch_size(size) -> None:
+    """Training needs more than one value per channel (batch times spatial size)."""
+    size_prods = size[0]
+    for s in size[2:]:
+        size_prods *= s
+    if size_prods == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"{size}")
+
+
+def _shape_text(t: Tensor) -> str:
+    return "[" + ", ".join(str(n) for n in t._data.shape) + "]"
+
+
+def _check_mixed_dtype(input: Tensor, *params: Tensor | None) -> None:  # noqa: A002
+    """PyTorch (CPU) mixes dtypes only for a float16 input with float32 parameters."""
+    first = next((t for t in params if t is not None), None)
+    if first is None or first.dtype == input.dtype:
+        return
+    for t in params:
+        if t is not None and t.dtype.name != "float32":
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input.dtype.name not in ("float16", "bfloat16"):
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def _check_batch_norm_args(input: Tensor, running_mean, running_var, weight, bias,  # noqa: A002
+                           training: bool, eps: float) -> int:
+    """PyTorch's checks, in its order; returns the number of channels C (0 for a 1-D input)."""
+    if training:
+        _verify_batch_size(input.size())
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    x = input._data
+    c = x.shape[1] if x.ndim > 1 else 0
+    if x.size == 0:
+        return c
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is None:
+            if not training:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+        elif t._data.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t._data.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+    if x.ndim < 2:
+        raise IndexError("Dimension out of range (expected to be in range of "
+                         f"[{-max(x.ndim, 1)}, {max(x.ndim, 1) - 1}], but got 1)")
+    _check_mixed_dtype(input, weight, bias, running_mean, running_var)
+    return c
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
                running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
@@ -129,20 +184,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
     running = (1 - momentum) · running + momentum · batch (unbiased variance). In eval the
     running statistics are used. See :class:`NativeBatchNorm` for the derivatives.
 
-    Shape: input (N, C) or (N, C, *); running stats, weight, bias (C,).
+    Shape: input (N, C) or (N, C, *); running stats, weight, bias (C,). An empty input
+    comes back (scaled by weight[0], shifted by bias[0], as PyTorch does) without statistics.
     """
+    c = _check_batch_norm_args(input, running_mean, running_var, weight, bias, training, eps)
     x = input._data
-    c = x.shape[1] if x.ndim > 1 else x.shape[0]
+    if x.size == 0:  # PyTorch's early return: a copy that stays in the graph
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        if bias is not None:
+            out = out + bias[0]
+        return out
     axes = (0,) + tuple(range(2, x.ndim))
-    if training and x.size // max(c, 1) <= 1:
-        raise ValueError("Expected more than 1 value per channel when training, got input "
-                         f"size {input.size()}")
-    if not training and (running_mean is None or running_var is None):
-        which = "running_mean" if running_mean is None else "running_var"
-        raise RuntimeError(f"{which} must be defined in evaluation mode")
-    if eps < 0.0 or (training and eps == 0.0):
-        kind = "positive during training" if training else "non-negative"
-        raise ValueError(f"batch_norm eps must be {kind}, but got {eps}")
     wshape = (1, c) + (1,) * (x.ndim - 2)
     use_batch = training
     if use_batch:
@@ -181,10 +235,20 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
     ns = tuple(normalized_shape)
     x = input._data
     k = len(ns)
+    ns_text = "[" + ", ".join(map(str, ns)) + "]"
+    if k < 1:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t._data.shape != ns:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {_shape_text(t)} and normalized_shape = "
+                               f"{ns_text}")
     if x.ndim < k or x.shape[x.ndim - k:] != ns:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size"
                            f"{input.size()}".replace("autograd_lab.Size(", "").replace(")", ""))
+    _check_mixed_dtype(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
     mean, _, invstd = _stats(x, axes, eps)
     return NativeLayerNorm.apply(input, weight, bias, axes=axes, waxes=tuple(range(x.ndim - k)),
@@ -199,20 +263,31 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
     Shape: input (N, C, *); weight, bias (C,).
     """
     x = input._data
-    n, c = x.shape[0], x.shape[1] if x.ndim > 1 else 1
-    if x.ndim < 2 or c % num_groups:
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{x.ndim}")
+    n, c = x.shape[0], x.shape[1]
+    _verify_batch_size([n * c // num_groups, num_groups] + list(x.shape[2:]))
+    if c % num_groups:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
                            f"but got input of shape {list(x.shape)} and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t._data.ndim != 1 or t._data.size != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape {_shape_text(t)} "
+                               f"and input of shape {list(x.shape)}")
+    _check_mixed_dtype(input, weight, bias)
     grouped = input.reshape(n, num_groups, -1)
     mean, _, invstd = _stats(grouped._data, (2,), eps)
     y = NativeLayerNorm.apply(grouped, None, None, axes=(2,), waxes=(0, 1), wshape=(1,),
                               mean=mean, invstd=invstd, training=True, eps=eps)
     y = y.reshape(x.shape)
     wshape = (1, c) + (1,) * (x.ndim - 2)
+    # float32 parameters on a float16 input: the result stays float16, as in PyTorch.
     if weight is not None:
-        y = y * weight.reshape(wshape)
+        y = y * weight.to(input.dtype).reshape(wshape)
     if bias is not None:
-        y = y + bias.reshape(wshape)
+        y = y + bias.to(input.dtype).reshape(wshape)
     return y
 
 

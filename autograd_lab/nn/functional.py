@@ -30,9 +30,12 @@ from ._functional_activations import (
     dropout,
     dropout2d,
     elu,
+    elu_,
     gelu,
     hardtanh,
+    hardtanh_,
     leaky_relu,
+    leaky_relu_,
     log_softmax,
     mish,
     relu,
@@ -71,8 +74,9 @@ from ._functional_norm import batch_norm, group_norm, layer_norm, normalize
 
 __all__ = [
     # activations and dropout
-    "relu", "relu_", "relu6", "leaky_relu", "elu", "gelu", "silu", "mish", "sigmoid", "tanh",
-    "softplus", "hardtanh", "softmax", "softmin", "log_softmax", "dropout", "dropout2d",
+    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "gelu", "silu", "mish",
+    "sigmoid", "tanh", "softplus", "hardtanh", "hardtanh_", "softmax", "softmin", "log_softmax",
+    "dropout", "dropout2d",
     # linear, convolution, pooling
     "linear", "bilinear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
     "max_pool1d", "max_pool2d", "adaptive_max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",

@@ -37,11 +37,14 @@ from ._util import type_name
 __all__ = ["inplace", "fill_", "zero_", "copy_"]
 
 
-def inplace(fn, name: str, fast=None):
+def inplace(fn, name: str, fast=None, saves_result: bool = False):
     """Make ``op_`` from an out-of-place ``fn``: same values, written into ``self``.
 
     ``fast(self, *args, **kwargs)``, if given, may update ``self._data`` directly when nothing
     is recorded (the optimizer's case) and return True; it returns False to decline.
+    ``saves_result``: ``fn``'s node saves its output (not its input) for backward, like
+    PyTorch's in-place activation nodes (``LeakyReluBackward1``); the saved output then is
+    ``self`` itself, so changing ``self`` again before backward raises, as in PyTorch.
     """
 
     def method(self, *args, **kwargs):
@@ -64,6 +67,8 @@ def inplace(fn, name: str, fast=None):
         _check_result(result, self)
         _write_values(self, result)
         _take_history(self, result)
+        if saves_result and self.grad_fn is not None:
+            _save_self_as_output(self.grad_fn, self)
         return self
 
     method.__name__ = method.__qualname__ = name
@@ -101,6 +106,17 @@ def _take_history(target: Tensor, result: Tensor) -> None:
     target._output_nr = result._output_nr
     if target._base is not None:
         _link_view_inplace(node, target)
+
+
+def _save_self_as_output(node, target: Tensor) -> None:
+    """Point the node's saved output at ``target`` (its memory and its version counter)."""
+    saved = node._saved
+    if not saved:
+        return
+    counter = target._version_counter
+    node._saved = [(1, k, counter, counter.value) if kind == 1 else (kind, k, c, v)
+                   for kind, k, c, v in saved]
+    node._output_arrays = (target._data,)
 
 
 def _fast_ufunc(ufunc_name: str, scaled: bool):

@@ -432,6 +432,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shape:
         input (*, in), weight (out, in), bias (out,) -> (*, out).
     """
+    if input._data.ndim == 0 or weight._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     wt = weight.t()
     if bias is None:
         return matmul(input, wt)

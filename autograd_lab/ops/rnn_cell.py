@@ -186,6 +186,25 @@ def _hidden(h: Tensor, w: Tensor, b: Tensor | None, x_part: Tensor | None = None
     return out if b is None else out + b
 
 
+def _check_cell(input: Tensor, hiddens: tuple, w_ih: Tensor, w_hh: Tensor) -> None:  # noqa: A002
+    """PyTorch's checks of a batched cell step: input size, then each state's batch and size."""
+    if input._data.ndim < 2:
+        return
+    if input._data.shape[1] != w_ih._data.shape[1]:
+        raise RuntimeError(f"input has inconsistent input_size: got {input._data.shape[1]} "
+                           f"expected {w_ih._data.shape[1]}")
+    hidden_size = w_hh._data.shape[1]
+    for label, h in enumerate(hiddens):
+        if h._data.ndim < 2:
+            continue
+        if input._data.shape[0] != h._data.shape[0]:
+            raise RuntimeError(f"Input batch size {input._data.shape[0]} doesn't match hidden"
+                               f"{label} batch size {h._data.shape[0]}")
+        if h._data.shape[1] != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got "
+                               f"{h._data.shape[1]}, expected {hidden_size}")
+
+
 def lstm_cell(input: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor,  # noqa: A002
               b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> tuple:
     """One LSTM step (``torch.lstm_cell``): ``gates = x W_ih^T + b_ih + h W_hh^T + b_hh``,
@@ -195,6 +214,7 @@ def lstm_cell(input: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor,  # noqa: A00
         input (B, I) or (I,); hx = (h, c), each (B, H) or (H,); w_ih (4H, I); w_hh (4H, H).
     """
     h, c = hx
+    _check_cell(input, (h, c), w_ih, w_hh)
     gates = _hidden(h, w_hh, b_hh, _project(input, w_ih, b_ih))
     return FusedLstmCell.apply(gates, c)
 
@@ -206,6 +226,7 @@ def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,  # noqa: A00
     Shape:
         input (B, I) or (I,); hx (B, H) or (H,); w_ih (3H, I); w_hh (3H, H).
     """
+    _check_cell(input, (hx,), w_ih, w_hh)
     return FusedGruCell.apply(_project(input, w_ih, b_ih), _project(hx, w_hh, b_hh), hx)
 
 
@@ -213,10 +234,12 @@ def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,  # noqa
                   b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """One Elman step (``torch.rnn_tanh_cell``): ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``
     (composite: an addmm and a tanh)."""
+    _check_cell(input, (hx,), w_ih, w_hh)
     return _hidden(hx, w_hh, b_hh, _project(input, w_ih, b_ih)).tanh()
 
 
 def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,  # noqa: A002
                   b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """One Elman step with ReLU (``torch.rnn_relu_cell``): ``h' = relu(...)`` (composite)."""
+    _check_cell(input, (hx,), w_ih, w_hh)
     return _hidden(hx, w_hh, b_hh, _project(input, w_ih, b_ih)).relu()

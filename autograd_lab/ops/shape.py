@@ -141,7 +141,9 @@ def ravel(input: Tensor) -> Tensor:  # noqa: A002
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """Merge dims ``start_dim..end_dim`` into one (a view when the layout allows)."""
     n = input._data.ndim
-    if n == 0:
+    if n == 0:  # dims are checked as for a 1-D tensor, as in PyTorch
+        wrap_dim(start_dim, 1)
+        wrap_dim(end_dim, 1)
         return reshape(input, 1)
     s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
     if s > e:

@@ -13,7 +13,7 @@ from ..backend import array_module
 def _check_lr(lr: float) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
+    if not 0.0 <= lr:  # nan is refused too (SGD writes its check differently: see sgd.py)
         raise ValueError(f"Invalid learning rate: {lr}")
 
 

@@ -109,7 +109,8 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]],
                  defaults: dict[str, Any]) -> None:
-        if defaults.get("differentiable", False):
+        # (fused with differentiable gets PyTorch's own error from the subclass instead)
+        if defaults.get("differentiable", False) and not defaults.get("fused"):
             raise ValueError("autograd_lab optimizers do not support differentiable=True: the "
                              "step updates the parameters' arrays in place, outside autograd")
         self.defaults = defaults

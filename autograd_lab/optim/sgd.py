@@ -10,7 +10,6 @@ from ..backend import array_module
 from ._util import (
     _bump,
     _check_fused,
-    _check_lr,
     _grad_array,
     _params_with_grad,
     _scalar,
@@ -67,7 +66,11 @@ class SGD(Optimizer):
                  momentum: float = 0, dampening: float = 0, weight_decay: float = 0,
                  nesterov: bool = False, *, maximize: bool = False, foreach: bool | None = None,
                  differentiable: bool = False, fused: bool | None = None) -> None:
-        _check_lr(lr)
+        # PyTorch's SGD tests ``lr < 0.0`` (so nan passes), unlike the other optimizers.
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:

@@ -495,3 +495,110 @@ def test_inplace_activation_on_non_leaf_backpropagates_like_torch(name):
         (z * z).sum().backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- in-place nodes
+# (call on a non-leaf h, lib): each writes into h; grad_fn names, values and grads vs torch.
+INPLACE_CALLS = {
+    "F.relu(inplace)": lambda h, lib: lib.nn.functional.relu(h, inplace=True),
+    "F.relu_": lambda h, lib: lib.nn.functional.relu_(h),
+    "nn.ReLU(inplace)": lambda h, lib: lib.nn.ReLU(inplace=True)(h),
+    "F.leaky_relu(inplace)": lambda h, lib: lib.nn.functional.leaky_relu(h, 0.2, inplace=True),
+    "F.leaky_relu_": lambda h, lib: lib.nn.functional.leaky_relu_(h, 0.2),
+    "F.leaky_relu_ default": lambda h, lib: lib.nn.functional.leaky_relu_(h),
+    "F.leaky_relu_ slope 0": lambda h, lib: lib.nn.functional.leaky_relu_(h, 0.0),
+    "nn.LeakyReLU(inplace)": lambda h, lib: lib.nn.LeakyReLU(0.1, inplace=True)(h),
+    "F.elu(inplace)": lambda h, lib: lib.nn.functional.elu(h, 0.5, inplace=True),
+    "F.elu_": lambda h, lib: lib.nn.functional.elu_(h, 0.5),
+    "F.elu_ default": lambda h, lib: lib.nn.functional.elu_(h),
+    "nn.ELU(inplace)": lambda h, lib: lib.nn.ELU(inplace=True)(h),
+    "F.hardtanh(inplace)": lambda h, lib: lib.nn.functional.hardtanh(h, -1, 1.5, inplace=True),
+    "F.hardtanh_": lambda h, lib: lib.nn.functional.hardtanh_(h, -1.0, 1.5),
+    "F.hardtanh_ min > max": lambda h, lib: lib.nn.functional.hardtanh_(h, 2.0, 1.0),
+    "nn.Hardtanh(inplace)": lambda h, lib: lib.nn.Hardtanh(inplace=True)(h),
+    "F.relu6(inplace)": lambda h, lib: lib.nn.functional.relu6(h, inplace=True),
+    "nn.ReLU6(inplace)": lambda h, lib: lib.nn.ReLU6(inplace=True)(h),
+    "F.silu(inplace)": lambda h, lib: lib.nn.functional.silu(h, inplace=True),
+    "nn.SiLU(inplace)": lambda h, lib: lib.nn.SiLU(inplace=True)(h),
+    "F.mish(inplace)": lambda h, lib: lib.nn.functional.mish(h, inplace=True),
+    "nn.Mish(inplace)": lambda h, lib: lib.nn.Mish(inplace=True)(h),
+    "on a view": lambda h, lib: lib.nn.functional.leaky_relu_(h[1], 0.1),
+    "on a view, elu": lambda h, lib: lib.nn.functional.elu_(h[:, 1:], 2.0),
+}
+
+
+def _inplace_program(lib, name, dtype):
+    x = lib.tensor(np.array([[-1.5, 0.3, 2.0], [0.7, -0.2, -3.0]], dtype), requires_grad=True)
+    h = x * 2
+    y = INPLACE_CALLS[name](h, lib)
+    names = (y.grad_fn.name(), h.grad_fn.name())
+    up = lib.tensor(np.arange(6, dtype=dtype).reshape(2, 3) - 2.5)
+    (h * up).sum().backward()
+    return y is h or y._base is h, names, h.detach().numpy(), x.grad.numpy()
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(INPLACE_CALLS))
+def test_inplace_activation_nodes_values_and_grads_match_torch(name, dtype):
+    torch = require_torch()
+    same_t, names_t, h_t, g_t = _inplace_program(torch, name, dtype)
+    same_o, names_o, h_o, g_o = _inplace_program(A, name, dtype)
+    assert same_o and same_t
+    names_t = tuple(n.replace("torch::autograd::", "") for n in names_t)
+    if "view" in name:  # the view's own node is AsStridedBackward0 in PyTorch (design.md)
+        names_t, names_o = names_t[1:], names_o[1:]
+    assert names_o == names_t
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12}
+    np.testing.assert_allclose(h_o, h_t, **tol)
+    np.testing.assert_allclose(g_o, g_t, **tol)  # float32: r + alpha cancels for ELU
+
+
+INPLACE_ERRORS = {
+    "leaky_relu negative slope": lambda h, lib: lib.nn.functional.leaky_relu(h, -0.2,
+                                                                              inplace=True),
+    "elu negative alpha": lambda h, lib: lib.nn.functional.elu_(h, -0.5),
+    "elu result changed": lambda h, lib: lib.nn.functional.elu_(h).add_(1),
+    "leaky_relu result changed": lambda h, lib: lib.nn.functional.leaky_relu_(h).mul_(2),
+    "view result changed": lambda h, lib: lib.nn.functional.elu_(h[1:]).mul_(2),
+    "leaf": lambda h, lib: lib.nn.functional.elu_(h.detach().requires_grad_()),
+    "leaf leaky": lambda h, lib: lib.nn.LeakyReLU(inplace=True)(h.detach().requires_grad_()),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(INPLACE_ERRORS))
+def test_inplace_activation_errors_match_torch(name):
+    torch = require_torch()
+    errors = []
+    for lib in (torch, A):
+        x = lib.tensor([-1.0, 2.0, -0.5], requires_grad=True)
+        h = x * 1
+        try:
+            INPLACE_ERRORS[name](h, lib)
+            h.sum().backward()
+        except RuntimeError as e:
+            errors.append(str(e).replace("torch.", "autograd_lab.").split(" Hint:")[0])
+    assert len(errors) == 2 and errors[0] == errors[1]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["leaky_relu", "elu"])
+def test_inplace_activation_double_backward_matches_torch(name):
+    torch = require_torch()
+    results = []
+    for lib in (torch, A):
+        x = lib.tensor([-1.0, 0.5, 1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x * 1.5, 0.3, inplace=True)
+        (g,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        g.sum().backward()
+        results.append((g.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12)
+
+
+def test_inplace_activations_without_grad_write_in_place():
+    x = A.tensor([-1.0, 2.0])
+    for f in (F.leaky_relu_, F.elu_, F.hardtanh_):
+        v = x._version
+        assert f(x) is x and x._version == v + 1

@@ -78,6 +78,7 @@ LAYERS = [
     ("nn.LeakyReLU(0.2, inplace=True)", [(4, 5)]),
     ("nn.ELU()", [(4, 5)]),
     ("nn.ELU(alpha=0.5)", [(4, 5)]),
+    ("nn.ELU(alpha=0.5, inplace=True)", [(4, 5)]),
     ("nn.GELU()", [(4, 5)]),
     ("nn.GELU(approximate='tanh')", [(4, 5)]),
     ("nn.SiLU()", [(4, 5)]),
@@ -88,6 +89,10 @@ LAYERS = [
     ("nn.Softplus(beta=2, threshold=1.5)", [(4, 5)]),
     ("nn.Hardtanh()", [(4, 5)]),
     ("nn.Hardtanh(-0.5, 2.0)", [(4, 5)]),
+    ("nn.Hardtanh(-0.5, 2.0, inplace=True)", [(4, 5)]),
+    ("nn.ReLU6(inplace=True)", [(4, 5)]),
+    ("nn.SiLU(inplace=True)", [(4, 5)]),
+    ("nn.Mish(inplace=True)", [(4, 5)]),
     ("nn.Softmax(dim=1)", [(4, 5)]),
     ("nn.Softmax(dim=0)", [(4, 5, 2)]),
     ("nn.LogSoftmax(dim=-1)", [(4, 5)]),
@@ -112,11 +117,11 @@ def test_layer_matches_torch(ctor, shapes):
         tx, ox = torch.tensor(x, requires_grad=True), al.tensor(x, requires_grad=True)
         t_out, o_out = theirs(tx * 1), ours(ox * 1)
         np.testing.assert_allclose(o_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-6)
-        if not ctor.startswith("nn.ReLU("):
-            return  # backward through F.leaky_relu(inplace=True) & co: see the report
-        t_out.sum().backward()
-        o_out.sum().backward()
-        np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+        assert o_out.grad_fn.name() == t_out.grad_fn.name()  # LeakyReluBackward1, ...
+        g = RNG.standard_normal(shapes[0]).astype(np.float32)
+        t_out.backward(torch.tensor(g))
+        o_out.backward(al.tensor(g))
+        np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=1e-6)
         return
     dtype = np.float64 if "float64" in ctor else np.float32
     _run_and_compare(torch, theirs, ours, shapes, dtype=dtype)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -606,3 +607,238 @@ def test_parameter_shares_storage_copy_and_pickle():
     assert not frozen.requires_grad
     memo = {}
     assert copy.deepcopy(p, memo) is copy.deepcopy(p, memo)
+
+
+# ----------------------------------------------------------------------------- ParameterDict
+def _parameter_dict_program(lib, nn):
+    out = []
+    pd = nn.ParameterDict({"b": nn.Parameter(lib.zeros(2, 3)), "a": lib.ones(3)})  # sorted
+    pd["c"] = lib.zeros(1, dtype=lib.float64)
+    pd.update([("z", 1.5), ("y", nn.Parameter(lib.ones(2), requires_grad=False))])
+    pd.update(OrderedDict([("e", lib.ones(4)), ("d", lib.ones(5))]))  # order kept
+    out += [repr(pd), list(pd.state_dict()), [n for n, _ in pd.named_parameters()], len(pd)]
+    out += [list(pd), list(pd.keys()), [type(v).__name__ for v in pd.values()],
+            [k for k, _ in pd.items()], list(reversed(pd)), "a" in pd, "q" in pd]
+    out += [type(pd["a"]).__name__, pd["a"].requires_grad, pd["y"].requires_grad,
+            pd.get("q", 7), pd.get("z")]
+    out += [tuple(pd.pop("b").shape), list(pd), pd.popitem()[0], list(pd)]
+    out += [tuple(pd.setdefault("n", lib.zeros(2)).shape), pd.setdefault("n") is pd["n"]]
+    del pd["z"]
+    out += [list(pd), repr(pd.copy()), list(pd.copy().state_dict())]
+    merged = pd | nn.ParameterDict({"w": lib.ones(1)})
+    out += [list(merged), list(nn.ParameterDict({"w": lib.ones(1)}) | pd)]
+    pd |= {"v": lib.ones(1)}
+    out += [list(pd), repr(pd.fromkeys(["k1", "k2"], lib.ones(2)))]
+    net = nn.Module()
+    net.extra = pd
+    out += [list(net.state_dict()), [n for n, _ in net.named_parameters()]]
+    out.append(_err(lambda: pd[3]))
+    out.append(_err(lambda: pd.update(3)))
+    out.append(_err(lambda: pd.update([("x",)])))
+    out.append(_err(lambda: pd.update([3])))
+    out.append(_err(lambda: pd(1)))
+    out.append(_err(lambda: pd["nothing"]))
+    pd.clear()
+    out += [len(pd), repr(pd), list(pd.state_dict()), repr(nn.ParameterDict())]
+    return out
+
+
+def test_parameter_dict_matches_torch():
+    torch = require_torch()
+    t_out = _parameter_dict_program(torch, torch.nn)
+    o_out = _parameter_dict_program(al, alnn)
+    assert len(o_out) == len(t_out)
+    for i, (o, t) in enumerate(zip(o_out, t_out, strict=True)):
+        if isinstance(t, str):
+            t = _norm(t)
+        elif isinstance(t, tuple) and len(t) == 2 and isinstance(t[1], str):
+            t = (t[0], _norm(t[1]))
+        assert o == t, (i, o, t)
+
+
+def test_parameter_dict_trains_and_moves():
+    pd = alnn.ParameterDict({"w": al.ones(2, 3), "b": al.zeros(3)})
+    loss = (al.ones(4, 2) @ pd["w"] + pd["b"]).sum()
+    loss.backward()
+    assert pd["w"].grad.tolist() == [[4.0] * 3] * 2 and pd["b"].grad.tolist() == [4.0] * 3
+    w = pd["w"]
+    pd.double()
+    assert pd["w"] is w and w.dtype is al.float64
+    copied = copy.deepcopy(pd)
+    assert list(copied) == ["b", "w"] and copied["w"] is not w
+    loaded = pickle.loads(pickle.dumps(pd))
+    assert list(loaded.state_dict()) == ["b", "w"]
+
+
+# ----------------------------------------------------------------------------- backward hooks
+def _r(t):
+    return None if t is None else np.round(t.detach().numpy(), 5).tolist()
+
+
+def _backward_hook_program(lib, nn):
+    """Full backward hooks and pre-hooks: what they see, what they change, their order."""
+    log = []
+    lin = nn.Linear(3, 2)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor(np.arange(6, dtype=np.float32).reshape(2, 3) / 10))
+        lin.bias.copy_(lib.tensor([0.5, -0.5]))
+
+    def bh(m, gi, go):
+        log.append(("bh", type(m).__name__, [_r(g) for g in gi], [_r(g) for g in go]))
+
+    def bh_scale(m, gi, go):
+        log.append(("bh_scale",))
+        return tuple(None if g is None else g * 10 for g in gi)
+
+    def pre(m, go):
+        log.append(("pre", [_r(g) for g in go]))
+        return tuple(g * 2 for g in go)
+
+    h1 = lin.register_full_backward_hook(bh)
+    h2 = lin.register_full_backward_pre_hook(pre)
+    x = lib.ones(4, 3, requires_grad=True)
+    y = lin(x)
+    log.append(("nodes", y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()))
+    y.sum().backward()
+    log.append(("grads", _r(x.grad), _r(lin.weight.grad)))
+    h3 = lin.register_full_backward_hook(bh_scale, prepend=True)
+    x.grad = None
+    lin(x).pow(2).sum().backward()
+    log.append(("scaled", _r(x.grad)))
+    for h in (h1, h2, h3):
+        h.remove()
+    x.grad = None
+    lin(x).sum().backward()
+    log.append(("removed", _r(x.grad)))
+    with lin.register_full_backward_hook(bh):  # no input requires grad: fires at the outputs
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lin(lib.ones(2, 3)).sum().backward()
+        log.append(("warned", [str(w.message)[:60] for w in caught]))
+
+    class Two(nn.Module):
+        def forward(self, a, k, b):
+            return a * k, b.sum() * 2, 3
+
+    two = Two()
+    two.register_full_backward_hook(bh)
+    two.register_full_backward_pre_hook(lambda m, go: log.append(("pre2", [_r(g) for g in go])))
+    a, b = lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0, 4.0])
+    out = two(a, 5.0, b)
+    log.append(("outs", type(out).__name__, out[0].grad_fn.name(), out[1].requires_grad,
+                out[2]))
+    out[0].sum().backward()
+    b2 = lib.tensor([3.0, 4.0], requires_grad=True)
+    a.grad = None
+    (two(a, 2.0, b2)[1] * 3).backward()  # only the second output carries gradient
+    log.append(("grads2", _r(a.grad), _r(b2.grad)))
+    seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    for i, mod in enumerate(seq):
+        mod.register_full_backward_hook(
+            lambda m, gi, go, i=i: log.append(("seq", i, [_r(g) is None for g in gi])))
+        mod.register_full_backward_pre_hook(lambda m, go, i=i: log.append(("seqpre", i)))
+    seq.register_full_backward_hook(lambda m, gi, go: log.append(("all", len(gi), len(go))))
+    seq(lib.ones(3, 2, requires_grad=True)).sum().backward()
+    with lib.no_grad():
+        log.append(("no_grad", lin(lib.ones(1, 3, requires_grad=True)).requires_grad))
+    return log
+
+
+def test_full_backward_hooks_match_torch():
+    torch = require_torch()
+    t_log = _backward_hook_program(torch, torch.nn)
+    o_log = _backward_hook_program(al, alnn)
+    assert len(o_log) == len(t_log)
+    for o, t in zip(o_log, t_log, strict=True):
+        assert o == t
+
+
+def _backward_hook_errors(lib, nn):
+    def wrong_count(m, gi, go):
+        return (gi[0], gi[0])
+
+    def wrong_pre_count(m, go):
+        return (go[0], go[0])
+
+    cases = {}
+    m = nn.Tanh()
+    m.register_full_backward_hook(wrong_count)
+    cases["grad_input count"] = lambda: m(lib.ones(2, requires_grad=True)).sum().backward()
+    p = nn.Tanh()
+    p.register_full_backward_pre_hook(wrong_pre_count)
+    cases["grad_output count"] = lambda: p(lib.ones(2, requires_grad=True)).sum().backward()
+    r = nn.ReLU(inplace=True)
+    r.register_full_backward_hook(lambda *a: None)
+    cases["in-place module"] = lambda: r(lib.ones(2, requires_grad=True) * 1)
+    q = nn.Linear(2, 2)
+    q.register_full_backward_hook(lambda m, gi, go: (lib.ones(2),))
+    cases["no input grad, non-None result"] = lambda: q(lib.ones(1, 2)).sum().backward()
+    return cases
+
+
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+@pytest.mark.parametrize("case", ["grad_input count", "grad_output count", "in-place module",
+                                  "no input grad, non-None result"])
+def test_backward_hook_errors_match_torch(case):
+    torch = require_torch()
+    t_err = _err(_backward_hook_errors(torch, torch.nn)[case])
+    o_err = _err(_backward_hook_errors(al, alnn)[case])
+    assert o_err == t_err and o_err is not None
+
+
+def test_backward_hook_non_tensor_output_warns_like_torch():
+    torch = require_torch()
+    messages = []
+    for lib, nn in ((torch, torch.nn), (al, alnn)):
+        class ListOut(nn.Module):
+            def forward(self, x):
+                return [x * 2]
+
+        m = ListOut()
+        m.register_full_backward_hook(lambda *a: None)
+        with pytest.warns(UserWarning) as caught:
+            m(lib.ones(2, requires_grad=True))
+        messages.append(_norm(str(caught[0].message)))
+    assert messages[0] == messages[1]
+
+
+def _always_call_program(lib, nn):
+    log = []
+
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    m = Boom()
+    m.register_forward_hook(lambda mod, a, out: log.append(("always", out)), always_call=True)
+    m.register_forward_hook(lambda mod, a, out: log.append(("normal",)))
+    m.register_forward_hook(lambda mod, a, k, out: log.append(("kw", sorted(k), out)),
+                            with_kwargs=True, always_call=True)
+    log.append(_err(lambda: m(lib.ones(1))))
+    ok = nn.ReLU()
+    ok.register_forward_hook(lambda mod, a, out: log.append(("ok", out.tolist())),
+                             always_call=True)
+    ok(lib.ones(1))
+    return log
+
+
+def test_forward_hook_always_call_matches_torch():
+    torch = require_torch()
+    assert _always_call_program(al, alnn) == _always_call_program(torch, torch.nn)
+
+
+def test_load_state_dict_size_mismatch_raises_even_when_not_strict():
+    torch = require_torch()
+    theirs, ours, _ = pair("mlp")
+    t_sd = _edits(torch, theirs.state_dict())["all"]
+    o_sd = _edits(al, ours.state_dict())["all"]
+    with pytest.raises(RuntimeError) as t_info:
+        theirs.load_state_dict(t_sd, strict=False)
+    with pytest.raises(RuntimeError) as o_info:
+        ours.load_state_dict(o_sd, strict=False)
+    assert str(o_info.value) == _norm(str(t_info.value))
+    t_res = theirs.load_state_dict(_edits(torch, theirs.state_dict())["unexpected"],
+                                   strict=False)
+    o_res = ours.load_state_dict(_edits(al, ours.state_dict())["unexpected"], strict=False)
+    assert type(o_res).__name__ == type(t_res).__name__ == "_IncompatibleKeys"
+    assert o_res._fields == t_res._fields and repr(o_res) == repr(t_res)

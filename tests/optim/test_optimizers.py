@@ -361,6 +361,19 @@ CONSTRUCTOR_ERRORS = [
     ("Adadelta", {"eps": -1}),
     ("Adadelta", {"lr": -1}),
     ("Adadelta", {"weight_decay": -1}),
+    ("Adadelta", {"rho": -0.1}),
+    ("SGD", {"lr": "a"}),
+    ("SGD", {"lr": 0.1, "fused": True, "differentiable": True}),
+    ("Adam", {"fused": True, "differentiable": True}),
+    ("AdamW", {"lr": -1}),
+    ("AdamW", {"eps": -1}),
+    ("AdamW", {"weight_decay": -1}),
+    ("AdamW", {"betas": (0.9, 1.0)}),
+    ("AdamW", {"fused": True, "foreach": True}),
+    ("Adagrad", {"lr": -1}),
+    ("Adagrad", {"fused": True, "foreach": True}),
+    ("RMSprop", {"lr": float("nan")}),
+    ("Adam", {"lr": float("nan")}),
 ]
 
 
@@ -373,6 +386,53 @@ def test_argument_errors_match_torch(name, kwargs):
     with pytest.raises(type(expected.value)) as got:
         getattr(aoptim, name)(ours, **kwargs)
     assert str(got.value) == str(expected.value)
+
+
+def _tensor_arg_cases(lib):
+    """Options given as tensors (built in each library)."""
+    t = lib.tensor
+    return {
+        "SGD lr 2 elements": ("SGD", {"lr": t([0.1, 0.2])}),
+        "Adam lr 2 elements": ("Adam", {"lr": t([0.1, 0.2])}),
+        "Adam lr tensor with foreach": ("Adam", {"lr": t(0.1), "foreach": True}),
+        "AdamW lr tensor with foreach": ("AdamW", {"lr": t(0.1), "foreach": True}),
+        "Adam betas mixed": ("Adam", {"betas": (0.9, t(0.99))}),
+        "Adam beta tensors with foreach": ("Adam", {"betas": (t(0.9), t(0.99)),
+                                                    "foreach": True}),
+        "Adam beta 2 elements": ("Adam", {"betas": (t([0.9, 0.8]), t(0.99))}),
+        "RMSprop lr 2 elements": ("RMSprop", {"lr": t([0.1, 0.2])}),
+        "Adagrad lr 2 elements": ("Adagrad", {"lr": t([0.1, 0.2])}),
+        "Adadelta lr 2 elements": ("Adadelta", {"lr": t([0.1, 0.2])}),
+    }
+
+
+@pytest.mark.parametrize("case", list(_tensor_arg_cases(al)))
+def test_tensor_argument_errors_match_torch(case):
+    torch = require_torch()
+    ours, theirs = _pair(_params())
+    name, t_kwargs = _tensor_arg_cases(torch)[case]
+    _, o_kwargs = _tensor_arg_cases(al)[case]
+    with pytest.raises(Exception) as expected:
+        getattr(torch.optim, name)(theirs, **t_kwargs)
+    with pytest.raises(type(expected.value)) as got:
+        getattr(aoptim, name)(ours, **o_kwargs)
+    assert str(got.value) == str(expected.value)
+
+
+def test_sgd_accepts_a_nan_learning_rate_like_torch():
+    torch = require_torch()
+    ours, theirs = _pair(_params())
+    assert np.isnan(aoptim.SGD(ours, lr=float("nan")).param_groups[0]["lr"])
+    assert np.isnan(torch.optim.SGD(theirs, lr=float("nan")).param_groups[0]["lr"])
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+def test_docstring_shows_the_update_rule(name):
+    doc = getattr(aoptim, name).__doc__
+    assert r"\begin{aligned}" in doc and r"\textbf{for } t = 1, 2, \ldots" in doc
+    assert r"\theta_t \leftarrow" in doc  # the parameter update itself
+    for section in ("Args:", "Example::"):
+        assert section in doc
 
 
 def _param_errors(lib):

@@ -31,6 +31,34 @@ class NonDynamicallyQuantizableLinear(Linear):
     quantization leaves it alone; here it only keeps the name, and so the repr)."""
 
 
+def _mha_shape_check(query: Tensor, key: Tensor, value: Tensor,
+                     key_padding_mask: Tensor | None, attn_mask: Tensor | None,
+                     num_heads: int) -> bool:
+    """PyTorch's rank checks of the attention inputs (AssertionErrors, as there); returns
+    whether the call is batched (3-D query)."""
+    if query.dim() not in (2, 3):
+        raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
+                             f"{query.dim()}-D query tensor")
+    batched = query.dim() == 3
+    kind, n = ("batched (3-D)", 3) if batched else ("unbatched (2-D)", 2)
+    if key.dim() != n or value.dim() != n:
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {n}-D but "
+                             f"found {key.dim()}-D and {value.dim()}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != n - 1:
+        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` or "
+                             f"{n - 1}-D but found {key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D "
+                                 f"or 3-D but found {attn_mask.dim()}-D tensor instead")
+        if not batched and attn_mask.dim() == 3:
+            expected_shape = (num_heads, query.shape[0], key.shape[0])
+            if attn_mask.shape != expected_shape:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected_shape} but "
+                                     f"got {attn_mask.shape}")
+    return batched
+
+
 def _canonical_mask(mask: Tensor | None, name: str, dtype) -> Tensor | None:
     """Bool masks (True = masked out) become float masks with -inf; float masks stay."""
     if mask is None:
@@ -132,7 +160,8 @@ class MultiheadAttention(Module):
                 key_padding_mask: Tensor | None = None, need_weights: bool = True,
                 attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False) -> tuple:
-        batched = query.dim() == 3
+        batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask,
+                                   self.num_heads)
         if self.batch_first and batched:
             query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         if not batched:
@@ -156,6 +185,12 @@ class MultiheadAttention(Module):
             wq, wk, wv = w[:e], w[e:2 * e], w[2 * e:]
         else:
             wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
+            eq, ek, ev = query.shape[-1], key.shape[-1], value.shape[-1]
+            for what, w, want in (("query", wq, (eq, eq)), ("key", wk, (eq, ek)),
+                                  ("value", wv, (eq, ev))):
+                if w.shape != want:
+                    raise AssertionError(f"expecting {what} weights shape of {want}, but got "
+                                         f"{w.shape}")
         return F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
 
     def _attend(self, query, key, value, key_padding_mask, need_weights, attn_mask,
@@ -174,6 +209,13 @@ class MultiheadAttention(Module):
         if e != self.embed_dim:
             raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but "
                                  f"got {e}")
+        if not self._qkv_same_embed_dim:
+            if key.shape[:2] != value.shape[:2]:
+                raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not "
+                                     f"match value's {value.shape[:2]}")
+        elif key.shape != value.shape:
+            raise AssertionError(f"key shape {key.shape} does not match value shape "
+                                 f"{value.shape}")
         q, k, v = self._project(query, key, value)
         if attn_mask is not None:
             if attn_mask.dim() == 2:
@@ -191,6 +233,10 @@ class MultiheadAttention(Module):
         k = k.reshape(src_len, bsz * heads, hd).transpose(0, 1)
         v = v.reshape(src_len, bsz * heads, hd).transpose(0, 1)
         if key_padding_mask is not None:
+            for i, want in enumerate((bsz, src_len)):
+                if key_padding_mask.shape[i] != want:
+                    raise AssertionError(f"Expected key_padded_mask.shape[{i}] to be {want}, "
+                                         f"but got {key_padding_mask.shape[i]}")
             kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, heads, -1, -1)
             kpm = kpm.reshape(bsz * heads, 1, src_len)
             attn_mask = kpm if attn_mask is None else attn_mask + kpm

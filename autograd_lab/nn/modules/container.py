@@ -1,7 +1,9 @@
-"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict``, ``ParameterList`` (as torch).
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict`` (as torch).
 
-Each registers its items as children (or parameters) named by position (``"0"``, ``"1"``, ...)
-or by key, so ``parameters()``, ``state_dict()`` and ``to()`` see them.
+Each registers its items as children named by position (``"0"``, ``"1"``, ...) or by key, so
+``parameters()``, ``state_dict()`` and ``to()`` see them. The parameter containers
+(``ParameterList``, ``ParameterDict``) live in ``container_params.py`` and are re-exported here,
+where PyTorch keeps them.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
-from ..._tensor import Tensor
-from ..parameter import Parameter
+from .container_params import ParameterDict, ParameterList
 from .module import Module, _addindent
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList"]
+__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 class Sequential(Module):
@@ -312,84 +313,3 @@ class ModuleDict(Module):
                 raise ValueError(f"ModuleDict update sequence element #{j} has length "
                                  f"{len(m)}; 2 is required")
             self[m[0]] = m[1]
-
-
-class ParameterList(Module):
-    """A list of parameters, registered as ``"0"``, ``"1"``, ...; plain tensors given to it are
-    wrapped in ``Parameter``.
-
-    Example:
-        >>> params = nn.ParameterList([nn.Parameter(autograd_lab.randn(2, 2)) for _ in range(3)])
-        >>> len(params)
-        3
-    """
-
-    def __init__(self, values: Iterable[Any] | None = None) -> None:
-        super().__init__()
-        self._size = 0
-        if values is not None:
-            self += values
-
-    def _get_abs_string_index(self, idx) -> str:
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        return str(idx + len(self) if idx < 0 else idx)
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            out = self.__class__()
-            for i in range(*idx.indices(len(self))):
-                out.append(self[i])
-            return out
-        return getattr(self, self._get_abs_string_index(idx))
-
-    def __setitem__(self, idx: int, param: Any) -> None:
-        idx = self._get_abs_string_index(idx)
-        if isinstance(param, Tensor) and not isinstance(param, Parameter):
-            param = Parameter(param)
-        setattr(self, idx, param)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self[i] for i in range(len(self)))
-
-    def __iadd__(self, parameters: Iterable[Any]) -> ParameterList:
-        return self.extend(parameters)
-
-    def __dir__(self) -> list[str]:
-        return [key for key in super().__dir__() if not key.isdigit()]
-
-    def append(self, value: Any) -> ParameterList:
-        """Add ``value`` at the end (a Tensor becomes a Parameter)."""
-        new_idx = len(self)
-        self._size += 1
-        self[new_idx] = value
-        return self
-
-    def extend(self, values: Iterable[Any]) -> ParameterList:
-        """Append each value of the iterable ``values``."""
-        if not isinstance(values, Iterable) or isinstance(values, Tensor):
-            raise TypeError("ParameterList.extend should be called with an iterable, but got "
-                            + type(values).__name__)
-        for value in values:
-            self.append(value)
-        return self
-
-    def extra_repr(self) -> str:
-        child_lines = []
-        for k, p in enumerate(self):
-            if isinstance(p, Tensor):
-                size_str = "x".join(str(size) for size in p.size())
-                device_str = f" ({p.device})" if p.device.type == "cuda" else ""
-                kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-                child_lines.append(f"  ({k}): {kind} containing: [{p.dtype} of size "
-                                   f"{size_str}{device_str}]")
-            else:
-                child_lines.append(f"  ({k}): Object of type: {type(p).__name__}")
-        return "\n".join(child_lines)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("ParameterList should not be called.")

@@ -7,9 +7,9 @@ from typing import Any
 
 from ... import _creation
 from ..._tensor import Tensor
-from ...ops.einsum import einsum
 from ...ops.linalg import linear
 from .. import init
+from .._functional_misc import bilinear
 from ..parameter import Parameter
 from .module import Module
 
@@ -135,8 +135,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
-        out = einsum("...i,oij,...j->...o", input1, self.weight, input2)
-        return out if self.bias is None else out + self.bias
+        return bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

@@ -6,7 +6,8 @@ A module keeps its state in three ordered dicts filled by attribute assignment:
 right dict and ``__getattr__`` looks names up there, so ``self.fc = Linear(2, 3)`` registers a
 child and ``self.fc`` finds it again. The state-dict methods live in
 ``_state_dict.StateDictMixin``, the device/dtype moves in ``_moves.MovesMixin`` and
-the ``parameters``/``modules`` iterators in ``_iteration.IterationMixin``.
+the ``parameters``/``modules`` iterators in ``_iteration.IterationMixin`` and the forward and
+backward hooks in ``_hooks.HooksMixin``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._tensor import Tensor
-from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
+from ._hooks import HooksMixin
 from ._iteration import IterationMixin
 from ._moves import MovesMixin
 from ._state_dict import StateDictMixin, _IncompatibleKeys
@@ -54,7 +55,7 @@ def _forward_unimplemented(self, *input: Any) -> None:  # noqa: A002
         f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module(IterationMixin, StateDictMixin, MovesMixin):
+class Module(IterationMixin, StateDictMixin, MovesMixin, HooksMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Example:
@@ -87,8 +88,7 @@ class Module(IterationMixin, StateDictMixin, MovesMixin):
         d["_buffers"] = {}
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = {}
-        d["_forward_pre_hooks"] = OrderedDict()
-        d["_forward_hooks"] = OrderedDict()
+        self._init_hooks()
         d["_state_dict_hooks"] = OrderedDict()
         d["_state_dict_pre_hooks"] = OrderedDict()
         d["_load_state_dict_pre_hooks"] = OrderedDict()
@@ -270,10 +270,11 @@ class Module(IterationMixin, StateDictMixin, MovesMixin):
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        for name in ("_forward_pre_hooks", "_forward_hooks", "_state_dict_hooks",
-                     "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
-                     "_load_state_dict_post_hooks"):
+        for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks",
+                     "_backward_hooks", "_state_dict_hooks", "_state_dict_pre_hooks",
+                     "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks"):
             self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_forward_hooks_always_called", set())
         self.__dict__.setdefault("_non_persistent_buffers_set", set())
 
     # ------------------------------------------------------------------ modes and grads
@@ -317,47 +318,12 @@ class Module(IterationMixin, StateDictMixin, MovesMixin):
         fn(self)
         return self
 
-    # ------------------------------------------------------------------ calling and hooks
+    # ------------------------------------------------------------------ calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):  # the common case: no hook bookkeeping at all
             return self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_pre_hooks.values()):
-            if with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_hooks.values()):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
-
-    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward (``hook(module, args, kwargs)``
-        with ``with_kwargs``); a non-None result replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks, (hook, with_kwargs))
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
-                              with_kwargs: bool = False) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward
-        (``hook(module, args, kwargs, output)`` with ``with_kwargs``); a non-None result
-        replaces the output."""
-        handle = RemovableHandle(self._forward_hooks, (hook, with_kwargs))
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._call_with_hooks(*args, **kwargs)
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:
