@@ -18,9 +18,17 @@ module level: ``torch = require_torch()`` skips the whole module)::
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import os
+
+# Several pytest-xdist workers on a small machine: one BLAS/OpenMP thread each. With the default
+# (one thread per core in every worker) the threads of different workers spin against each
+# other and some matrix products run ~70x slower. Must happen before NumPy or torch is imported.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
+import functools  # noqa: E402
+import importlib.util  # noqa: E402
 from pathlib import Path
 
 import pytest
