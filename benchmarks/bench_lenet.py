@@ -1,14 +1,16 @@
-"""CIFAR-10 LeNet training step (the PyTorch tutorial's net), batch 4, float32.
+"""CIFAR-10 LeNet training step (the PyTorch tutorial's code), batch 4, float32.
 
-conv 3->6 (5x5), relu, max-pool 2, conv 6->16 (5x5), relu, max-pool 2, flatten, fully
-connected 400-120-84-10 with relu, cross-entropy (``log_softmax`` + indexed NLL), backward and a
-hand-written SGD step. Built from functional ops only (``conv2d``, ``max_pool2d``, ``linear``) so
-it does not depend on ``nn.Module``; both libraries start from the same weights. Batch 4 is the
-tutorial's setting and measures per-op overhead; ``bench_lenet64.py`` runs batch 64, where the
-im2col matrix products dominate.
+The tutorial's ``Net(nn.Module)``: conv 3->6 (5x5), relu, max-pool 2, conv 6->16 (5x5), relu,
+max-pool 2, ``flatten(x, 1)``, fully connected 400-120-84-10 with relu; ``nn.CrossEntropyLoss``,
+``optim.SGD(lr=0.001, momentum=0.9)`` and ``zero_grad`` / ``backward`` / ``step``. Written once
+against ``lib`` (``lib.nn``, ``lib.optim``); both libraries start from the same weights (copied
+from one seeded NumPy generator). Batch 4 is the tutorial's setting and measures per-op
+overhead; ``bench_lenet64.py`` runs batch 64, where the im2col matrix products dominate.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import numpy as np
 
@@ -17,62 +19,76 @@ UNIT = "10 steps"
 TARGET = 2.0  # ours / torch (issue #3)
 STEPS = 10
 BATCH = 4
-LR = 0.01
-SHAPES = {  # name: (shape, fan_in), PyTorch's default init bound 1/sqrt(fan_in)
-    "conv1.weight": ((6, 3, 5, 5), 75), "conv1.bias": ((6,), 75),
-    "conv2.weight": ((16, 6, 5, 5), 150), "conv2.bias": ((16,), 150),
-    "fc1.weight": ((120, 400), 400), "fc1.bias": ((120,), 400),
-    "fc2.weight": ((84, 120), 120), "fc2.bias": ((84,), 120),
-    "fc3.weight": ((10, 84), 84), "fc3.bias": ((10,), 84),
-}
 
 
-def functional(lib):
-    """``(conv2d, max_pool2d, linear)`` of ``lib``."""
-    if lib.__name__ == "torch":
-        import torch.nn.functional as F  # noqa: N812
+def make_net(lib):
+    """The tutorial's ``Net`` class, built against ``lib`` (``autograd_lab`` or ``torch``)."""
+    importlib.import_module(lib.__name__ + ".nn")  # autograd_lab.nn is a subpackage
+    nn = lib.nn
+    F = lib.nn.functional  # noqa: N806 - the tutorial's name
 
-        return F.conv2d, F.max_pool2d, F.linear
-    from autograd_lab.ops.conv import conv2d
-    from autograd_lab.ops.linalg import linear
-    from autograd_lab.ops.pool import max_pool2d
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 6, 5)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
 
-    return conv2d, max_pool2d, linear
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = lib.flatten(x, 1)  # flatten all dimensions except batch
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            x = self.fc3(x)
+            return x
+
+    return Net()
 
 
-def workload(lib, batch: int = BATCH):
-    """Build the inputs in ``lib`` (autograd_lab or torch); return the timed function."""
+def same_weights(lib, module, rng) -> list:
+    """Give every layer with a ``weight`` and ``bias`` the same values in both libraries:
+    uniform in ``+-1/sqrt(fan_in)``, PyTorch's default bound, drawn from ``rng``. (Batch norm's
+    weight and bias start at one and zero in both libraries already.) Returns copies of all
+    parameters, to reset them from before every timed call."""
+    with lib.no_grad():
+        for layer in module.modules():
+            w = getattr(layer, "weight", None)
+            if w is None or w.ndim < 2:  # no weight, or batch norm's per-channel scale
+                continue
+            bound = 1.0 / np.sqrt(int(np.prod(w.shape[1:])))
+            for p in (w, getattr(layer, "bias", None)):
+                if p is not None:
+                    values = rng.uniform(-bound, bound, size=tuple(p.shape))
+                    p.copy_(lib.tensor(values.astype(np.float32)))
+        return [p.detach().clone() for p in module.parameters()]
+
+
+def workload(lib, batch: int = BATCH, steps: int = STEPS):
+    """Build the net and data in ``lib`` (autograd_lab or torch); return the timed function."""
+    importlib.import_module(lib.__name__ + ".optim")
     rng = np.random.default_rng(0)
-    conv2d, max_pool2d, linear = functional(lib)
-    p = {}
-    for name, (shape, fan_in) in SHAPES.items():
-        bound = 1.0 / np.sqrt(fan_in)
-        values = rng.uniform(-bound, bound, size=shape).astype(np.float32)
-        p[name] = lib.tensor(values, requires_grad=True)
-    params = list(p.values())
-    start = [t.detach().clone() for t in params]  # every timed call trains from here
-    x = lib.tensor(rng.standard_normal((batch, 3, 32, 32)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, size=batch))
-    rows = lib.arange(batch)
+    net = make_net(lib)
+    start = same_weights(lib, net, rng)
+    params = list(net.parameters())
+    inputs = lib.tensor(rng.standard_normal((batch, 3, 32, 32)).astype(np.float32))
+    labels = lib.tensor(rng.integers(0, 10, size=batch))
+    criterion = lib.nn.CrossEntropyLoss()
 
     def run():
-        with lib.no_grad():
-            for t, t0 in zip(params, start):
-                t.copy_(t0)
-        for _ in range(STEPS):
-            for t in params:
-                t.grad = None
-            h = max_pool2d(conv2d(x, p["conv1.weight"], p["conv1.bias"]).relu(), 2)
-            h = max_pool2d(conv2d(h, p["conv2.weight"], p["conv2.bias"]).relu(), 2)
-            h = h.flatten(1)
-            h = linear(h, p["fc1.weight"], p["fc1.bias"]).relu()
-            h = linear(h, p["fc2.weight"], p["fc2.bias"]).relu()
-            logits = linear(h, p["fc3.weight"], p["fc3.bias"])
-            loss = -(logits.log_softmax(dim=1)[rows, y]).mean()
+        with lib.no_grad():  # every timed call trains from the same weights
+            for p, p0 in zip(params, start):
+                p.copy_(p0)
+        optimizer = lib.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            outputs = net(inputs)
+            loss = criterion(outputs, labels)
             loss.backward()
-            with lib.no_grad():
-                for t in params:
-                    t.sub_(LR * t.grad)
+            optimizer.step()
         return [loss] + params
 
     return run

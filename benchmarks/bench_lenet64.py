@@ -1,4 +1,4 @@
-"""CIFAR-10 LeNet training step at batch 64: the network of ``bench_lenet.py``.
+"""CIFAR-10 LeNet training step at batch 64: the tutorial's net of ``bench_lenet.py``.
 
 At this size the im2col copies and the matrix products dominate, not per-op overhead.
 """

@@ -16,6 +16,10 @@ collected before each call and left enabled during it, since a learner's loop ru
 
 Threads: PyTorch gets as many intra-op threads as NumPy's BLAS uses (normally one per core),
 so both multiply matrices on the same number of cores; set ``OMP_NUM_THREADS`` to change both.
+
+Memory: a benchmark with ``KIND = "memory"`` reports peak memory instead of time (see
+measure_memory): each library runs the workload in a fresh subprocess, and the peak resident
+set size (RSS) during one call is compared, minus the RSS just before it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import datetime
 import gc
 import importlib
 import importlib.metadata
+import json
 import os
 import platform
 import statistics
@@ -93,6 +98,68 @@ def to_numpy(t) -> np.ndarray:
     return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
 
 
+# Memory is measured in a child process per library (``run.py --memory-child BENCH LIB``).
+# glibc keeps freed memory for reuse and decides by a threshold that moves with the program's
+# history whether a large buffer is mapped fresh (and returned on free) or carved from its heap
+# (and kept). Fixing the threshold makes every buffer of 64 KiB or more its own mapping, for
+# both libraries alike, so RSS rises and falls with the memory the program holds, and the peak
+# counts what the call needed, not what earlier calls happened to leave behind.
+MEMORY_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "131072"}
+MEMORY_RUNS = 3  # fresh processes per library; the median is reported
+
+
+def _status_kib(field: str) -> int:
+    """A ``/proc/self/status`` field (``VmRSS``, ``VmHWM``) in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field} (Linux only)")
+
+
+def memory_child(bench_name: str, module: str, threads: int) -> None:
+    """In a fresh process: one warm-up call, then the peak RSS growth of one more call.
+
+    The warm-up call leaves behind only what stays (lazily imported modules, kernel caches);
+    then ``/proc/self/clear_refs`` resets the high-water mark ``VmHWM`` to the current RSS,
+    and the growth of ``VmHWM`` over that RSS during the measured call is its peak memory.
+    Prints ``{"bytes": ...}`` as JSON on the last line.
+    """
+    lib = importlib.import_module(module)
+    if module == "torch":
+        lib.set_num_threads(threads)
+    fn = importlib.import_module(bench_name).workload(lib)
+    fn()
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    base = _status_kib("VmRSS")
+    fn()
+    print(json.dumps({"bytes": (_status_kib("VmHWM") - base) * 1024}))
+
+
+def measure_memory(bench, labels: dict, threads: int) -> dict:
+    """Peak memory of one call of ``bench.workload(lib)()`` per library: the median over
+    ``MEMORY_RUNS`` fresh processes (see memory_child)."""
+    row = {"name": bench.NAME, "unit": bench.UNIT, "target": bench.TARGET, "kind": "memory"}
+    env = {**os.environ, **MEMORY_ENV}
+    for label, module in labels.items():
+        row[label] = None
+        runs = []
+        for _ in range(MEMORY_RUNS):
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--memory-child",
+                   bench.__name__, module, str(threads)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+            if proc.returncode != 0:
+                tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                row["error"] = f"{label}: {tail}"
+                break
+            runs.append(json.loads(proc.stdout.strip().splitlines()[-1])["bytes"])
+        if len(runs) == MEMORY_RUNS:
+            row[label] = statistics.median(runs)
+    if row["ours"] and row["torch"]:
+        row["ratio"] = row["ours"] / row["torch"]
+    return row
+
+
 def run_one(bench, libs: dict, warmup: int, repeats: int) -> dict:
     """Time ``bench`` in each library: ``warmup`` untimed calls, then the median of
     ``repeats`` timed calls.
@@ -142,17 +209,20 @@ def status(row: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    def ms(seconds):
-        return "n/a" if seconds is None else f"{seconds * 1e3:.1f}"
+    def value(r, label):
+        v = r[label]
+        if v is None:
+            return "n/a"
+        return f"{v / 2**20:.1f} MiB" if r.get("kind") == "memory" else f"{v * 1e3:.1f} ms"
 
     lines = [
-        "| benchmark | timed unit | ours (ms) | torch (ms) | ours/torch | target | result |",
+        "| benchmark | measured | ours | torch | ours/torch | target | result |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         ratio = f"{r['ratio']:.2f}x" if "ratio" in r else "n/a"
         lines.append(
-            f"| {r['name']} | {r['unit']} | {ms(r['ours'])} | {ms(r['torch'])} | {ratio} "
+            f"| {r['name']} | {r['unit']} | {value(r, 'ours')} | {value(r, 'torch')} | {ratio} "
             f"| ≤ {r['target']:.1f}x | {status(r)} |"
         )
     lines += [f"\n{r['name']}: {r['error']}" for r in rows if "error" in r]
@@ -169,7 +239,9 @@ def machine_section(rows, threads: int, torch, args) -> str:
             f"- platform: {platform.platform()}, Python {platform.python_version()}",
             f"- numpy {np.__version__} (BLAS threads: {threads}), torch {torch_version} "
             f"(threads: {threads}), autograd_lab {engine_revision()}",
-            f"- median of {args.repeats} timed calls after {args.warmup} warm-up call(s)",
+            f"- time: median of {args.repeats} timed calls after {args.warmup} warm-up call(s); "
+            f"memory: peak RSS growth during one call after one warm-up call, median of "
+            f"{MEMORY_RUNS} fresh processes per library",
             "",
             table(rows),
             "",
@@ -194,7 +266,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--repeats", type=positive, default=7)
     parser.add_argument("--warmup", type=positive, default=1)
+    parser.add_argument("--memory-child", nargs=3, metavar=("BENCH", "LIB", "THREADS"),
+                        help=argparse.SUPPRESS)  # internal: see measure_memory
     args = parser.parse_args(argv)
+    if args.memory_child:
+        bench_name, module, threads = args.memory_child
+        memory_child(bench_name, module, int(threads))
+        return 0
 
     wanted = [Path(s).stem for s in args.only]
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
@@ -213,7 +291,14 @@ def main(argv=None) -> int:
     if not isinstance(torch, Exception):
         torch.set_num_threads(threads)
 
-    rows = [run_one(importlib.import_module(n), libs, args.warmup, args.repeats) for n in names]
+    rows = []
+    for name in names:
+        bench = importlib.import_module(name)
+        if getattr(bench, "KIND", "time") == "memory":
+            rows.append(measure_memory(bench, {"ours": "autograd_lab", "torch": "torch"},
+                                       threads))
+        else:
+            rows.append(run_one(bench, libs, args.warmup, args.repeats))
     section = machine_section(rows, threads, torch, args)
     print(section)
     failed = any("error" in r for r in rows)

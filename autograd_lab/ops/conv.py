@@ -1,25 +1,29 @@
 """Convolutions: ``conv1d``, ``conv2d``, ``conv_transpose2d`` (``torch.nn.functional``'s).
 
-Forward is im2col + one matrix product per group (BLAS): the windows of the padded input are
-read through a strided view (no Python loop over pixels), copied once into a column matrix
-``cols`` (K = C/groups * kh * kw rows, one column per output position), and
+Forward is im2col + matrix products (BLAS): ``W`` is ``(O, K)`` with ``K = C/groups * kh * kw``,
+and column ``m`` of ``cols`` holds the ``K`` input values output pixel ``m`` reads, so
 
-    out[g] = W[g] @ cols[g] + b.
+    out[:, row] = W @ cols[row] + b          for each output row of the whole batch
 
-Three primitive ops close under differentiation, so every derivative is again one of them and
-double backward works (``create_graph=True``):
+(per group). How ``cols`` is laid out so that it costs little to build, and little memory,
+is explained in :mod:`._im2col`: rows of all images side by side, only the ``kw`` kernel
+columns copied (the kernel rows are row offsets into that copy), a few output rows at a time.
+
+Three primitive ops close under differentiation, so every derivative is again one of them
+and double backward works (``create_graph=True``):
 
 * ``Convolution(x, W)``: the convolution above.
 * ``ConvolutionTranspose(y, W)``: its adjoint in ``x`` (col2im of ``W^T @ y``), which is also
   ``conv_transpose2d``. ``<conv(x, W), y> = <x, conv_t(y, W)>``.
-* ``ConvolutionWeight(x, g)``: the gradient in ``W``, ``g @ cols(x)^T``.
+* ``ConvolutionWeight(x, g)``: the gradient in ``W``, ``g @ cols(x)^T`` summed over rows.
 
     d conv / dx = conv_t(grad, W),   d conv / dW = weight(x, grad),   d conv / db = sum(grad)
     d conv_t / dy = conv(grad, W),   d conv_t / dW = weight(grad, y)
     d weight / dx = conv_t(g, H),    d weight / dg = conv(x, H)       (H: upstream gradient)
 
-The forward keeps its column matrix for the weight gradient (so im2col runs once per step);
-backward reuses it only while ``x`` is unchanged, which the saved-tensor version check ensures.
+Nothing but ``x`` and ``W`` is kept for backward: the weight gradient copies the kernel
+columns again. That copy is cheaper than the memory of keeping ``cols``, which is ``K`` times
+the input (16 MB for LeNet's first layer at batch 64, where PyTorch keeps nothing).
 """
 
 from __future__ import annotations
@@ -37,14 +41,92 @@ def _as_2d(x):
     return x[:, :, None, :] if x.ndim == 3 else x
 
 
-def _bias(xp, out, b):
-    if b is not None:
-        out += b.reshape((1, -1) + (1,) * (out.ndim - 2))
-    return out
+def _as_1d(out, like):
+    """Undo :func:`_as_2d` on a result when the input ``like`` was 1-d."""
+    return out.reshape(out.shape[:2] + (out.shape[3],)) if like.ndim == 3 else out
 
 
 def _grad_bias(grad: Tensor) -> Tensor:
     return grad.sum([0] + list(range(2, grad.ndim)))
+
+
+def _tap_major(w, groups):
+    """``W`` ``(O, C/g, kh, kw)`` as ``(g, O/g, K/g)`` with ``K`` ordered ``(i, c, j)``, the
+    row order of ``cols`` (:func:`._im2col.im2col`)."""
+    o, cg, kh, kw = w.shape
+    return w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 1, 3, 2, 4).reshape(
+        groups, o // groups, kh * cg * kw)
+
+
+def conv_forward(xp, x, w, b, dims, groups):
+    """``out = W * x + b`` on arrays, a chunk of output rows at a time (module docstring).
+
+    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, O, Ho, Wo)``.
+    Per chunk: one copy (``P``) and one ``matmul`` call, which multiplies each output row's
+    ``cols`` (a view of ``P``) by ``W``.
+    """
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    geo = im.geometry(n, dims)
+    xr = im.to_rows(xp, x, dims, geo)
+    wg = _tap_major(w, groups)
+    out = xp.empty((n, o, dims[0].out, dims[1].out), dtype=x.dtype)
+    parts = im.chunks(dims, geo, c, x.itemsize)
+    buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
+    res = xp.empty((max(r1 - r0 for r0, r1 in parts), o, geo.row), dtype=x.dtype)
+    for r0, r1 in parts:
+        p = im.kernel_columns(xp, xr, dims, geo, r0, r1, buf)
+        rows = res[:r1 - r0]
+        xp.matmul(wg, im.im2col(xp, p, dims, r0, r1, groups),
+                  out=rows.reshape(r1 - r0, groups, o // groups, -1))
+        im.to_image(xp, out, rows, dims, geo, r0, r1)
+    if b is not None:
+        with im.row_by_row(xp):  # a broadcast add is strided too
+            out += b.reshape(1, -1, 1, 1)
+    return out
+
+
+def conv_weight(xp, x, g, dims, groups, wshape):
+    """``dW = g @ cols(x)^T`` on arrays, summed over output rows (``P`` rebuilt per chunk)."""
+    n, c = x.shape[:2]
+    o, cg, kh, kw = wshape
+    geo = im.geometry(n, dims)
+    xr = im.to_rows(xp, x, dims, geo)
+    acc = xp.zeros((groups, kh * cg * kw, o // groups), dtype=x.dtype)
+    parts = im.chunks(dims, geo, c, x.itemsize)
+    buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
+    gbuf = im.row_buffer(xp, (max(r1 - r0 for r0, r1 in parts), o), dims, geo, x.dtype)
+    for r0, r1 in parts:
+        p = im.kernel_columns(xp, xr, dims, geo, r0, r1, buf)
+        grows = im.from_image(xp, g, gbuf, dims, geo, r0, r1)
+        grows = grows.reshape(r1 - r0, groups, o // groups, -1).transpose(0, 1, 3, 2)
+        # cols @ g^T, (K/g, L) @ (L, O/g), is the fast order for OpenBLAS here (2x g @ cols^T).
+        acc += xp.matmul(im.im2col(xp, p, dims, r0, r1, groups), grows).sum(0)
+    gw = acc.transpose(0, 2, 1).reshape(groups, o // groups, kh, cg, kw)  # (i, c, j) order
+    return gw.transpose(0, 1, 3, 2, 4).reshape(wshape)
+
+
+def conv_adjoint(xp, y, w, dims, groups, c):
+    """``conv_transpose(y, W)`` on arrays: col2im of ``W^T @ y``, a chunk at a time.
+
+    ``y`` is ``(N, O, Ho, Wo)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, C, H, W)``.
+    Per chunk of output rows: ``cols = W^T @ y`` (one product, the chunk's rows side by side),
+    then added onto the image, one kernel tap at a time (:func:`._im2col.col2im`).
+    """
+    n, o = y.shape[:2]
+    geo = im.geometry(n, dims)
+    wt = _tap_major(w, groups).transpose(0, 2, 1)  # (g, K/g, O/g)
+    acc = xp.zeros((c, geo.length), dtype=y.dtype)  # the image gradient in the row layout
+    parts = im.chunks(dims, geo, c, y.itemsize, cols=True)
+    most = max(r1 - r0 for r0, r1 in parts)
+    ybuf = im.row_buffer(xp, (o, most), dims, geo, y.dtype)
+    buf = im.scratch(xp, groups * wt.shape[1] * most * geo.row, y.dtype)
+    for r0, r1 in parts:
+        rows = im.from_image_block(xp, y, ybuf, dims, geo, r0, r1)
+        cols = buf[:groups * wt.shape[1] * rows.shape[1]].reshape(groups, wt.shape[1], -1)
+        xp.matmul(wt, rows.reshape(groups, o // groups, -1), out=cols)
+        im.col2im(xp, acc, cols, dims, geo, r0, r1)
+    return im.from_rows(xp, acc, dims, geo)
 
 
 class Convolution(Op):
@@ -57,23 +139,10 @@ class Convolution(Op):
 
     @staticmethod
     def forward(ctx, x, w, b=None, *, dims, groups):
-        xp = ctx.xp
         ctx.dims, ctx.groups = dims, groups
         ctx.save_for_backward(x, w)
-        x4, w4 = _as_2d(x), _as_2d(w)
-        cols = im.im2col(xp, x4, dims, groups)  # (N, g, K, L)
-        o = w4.shape[0]
-        n, dw = x4.shape[0], dims[1]
-        res = xp.matmul(w4.reshape(groups, o // groups, -1), cols)  # (N, g, O/g, L)
-        view = im.to_image(xp, res.reshape(n, o, -1), dims)
-        if im.row_length(dims) == dw.out:  # a reshape of res: the (N, O, Ho, Wo) array
-            out = _bias(xp, view, b)
-        elif b is None:
-            out = xp.ascontiguousarray(view)
-        else:  # drop the junk columns and add the bias in one pass
-            out = xp.add(view, b.reshape(1, -1, 1, 1))
-        ctx.cols = cols if ctx._inputs is not None and ctx._inputs[1].requires_grad else None
-        return out.reshape(out.shape[:2] + (dw.out,)) if x.ndim == 3 else out
+        out = conv_forward(ctx.xp, _as_2d(x), _as_2d(w), b, dims, groups)
+        return _as_1d(out, x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,9 +153,7 @@ class Convolution(Op):
         if needs[0]:
             gx = ConvolutionTranspose.apply(grad, w, dims=dims, groups=groups)
         if needs[1]:
-            gw = ConvolutionWeight.apply(x, grad, dims=dims, groups=groups, wshape=w.shape,
-                                         cols=ctx.cols)
-        ctx.cols = None
+            gw = ConvolutionWeight.apply(x, grad, dims=dims, groups=groups, wshape=w.shape)
         if len(needs) > 2 and needs[2]:
             gb = _grad_bias(grad)
         return (gx, gw, gb)[:len(needs)]
@@ -106,14 +173,11 @@ class ConvolutionTranspose(Op):
         xp = ctx.xp
         ctx.dims, ctx.groups = dims, groups
         ctx.save_for_backward(y, w)
-        y4, w4 = _as_2d(y), _as_2d(w)
-        o, cg = w4.shape[:2]
-        n = y4.shape[0]
-        wg = w4.reshape(groups, o // groups, -1)
-        rows = im.from_image(xp, y4, dims).reshape(n, groups, o // groups, -1)  # (N, g, O/g, L)
-        cols = xp.matmul(wg.transpose(0, 2, 1), rows)  # (N, g, K, L)
-        out = _bias(xp, im.col2im(xp, cols, dims, cg * groups), b)
-        return out.reshape(out.shape[:2] + (out.shape[3],)) if y.ndim == 3 else out
+        w4 = _as_2d(w)
+        out = conv_adjoint(xp, _as_2d(y), w4, dims, groups, w4.shape[1] * groups)
+        if b is not None:
+            out += b.reshape(1, -1, 1, 1)
+        return _as_1d(out, y)
 
     @staticmethod
     def backward(ctx, grad):
@@ -139,16 +203,12 @@ class ConvolutionWeight(Op):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, x, g, *, dims, groups, wshape, cols=None):
-        xp = ctx.xp
+    def forward(ctx, x, g, *, dims, groups, wshape):
         ctx.dims, ctx.groups = dims, groups
         ctx.save_for_backward(x, g)
-        if cols is None:
-            cols = im.im2col(xp, _as_2d(x), dims, groups)  # (N, g, K, L)
-        n = cols.shape[0]
-        rows = im.from_image(xp, _as_2d(g), dims).reshape(n, groups, wshape[0] // groups, -1)
-        per_image = xp.matmul(rows, cols.transpose(0, 1, 3, 2))  # (N, g, O/g, K)
-        return per_image.sum(0).reshape(wshape)
+        w4shape = tuple(wshape) if len(wshape) == 4 else (wshape[0], wshape[1], 1, wshape[2])
+        gw = conv_weight(ctx.xp, _as_2d(x), _as_2d(g), dims, groups, w4shape)
+        return gw.reshape(wshape)
 
     @staticmethod
     def backward(ctx, h):

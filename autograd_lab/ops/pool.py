@@ -50,6 +50,11 @@ def _window_max(xp, xpad, dims):
     """
     (dh, dw) = dims
     taps = [xpad[:, 0, dh.offsets(i), dw.offsets(j)] for i in range(dh.k) for j in range(dw.k)]
+    if _disjoint(dims):
+        # Windows that do not overlap: the taps together are no bigger than the input, so a
+        # contiguous copy of each is affordable, and the ufuncs below then skip NumPy's
+        # buffered path for strided operands (~30% faster overall).
+        taps = [xp.ascontiguousarray(t) for t in taps]
     best = taps[0].copy()
     for cand in taps[1:]:
         xp.maximum(best, cand, out=best)
@@ -58,11 +63,35 @@ def _window_max(xp, xpad, dims):
     arg = missing.astype(small)
     for cand in taps[1:-1]:
         missing &= cand != best
-        arg += missing
+        arg += missing.view(small)  # True is 1: a same-dtype add, no bool -> int cast
     if best.dtype.kind == "f" and xp.isnan(best).any():
         for t in range(len(taps)):
             xp.copyto(arg, t, where=taps[t] != taps[t])
     return best, arg
+
+
+def _disjoint(dims) -> bool:
+    """Windows never overlap: the stride is at least the dilated kernel (kernel 2, stride 2)."""
+    return all(d.s >= d.d * (d.k - 1) + 1 for d in dims)
+
+
+def _first_inside(d) -> np.ndarray:
+    """Per output, the first position of its window inside the (un-padded) input."""
+    start = np.arange(d.out) * d.s - d.lo
+    return np.where(start < 0, start + (-start + d.d - 1) // d.d * d.d, start)
+
+
+def _save_indices(ctx, idx) -> None:
+    """Keep the indices for backward as a saved value, so they are freed after backward like
+    PyTorch's (a plain ``ctx`` attribute would live as long as the graph). Saved as a separate
+    view: the output object itself would come back as an output of the node, and integer
+    indices are no differentiable output."""
+    ctx.save_for_backward(idx.view())
+
+
+def _saved_indices(ctx, grad) -> Tensor:
+    (idx,) = ctx.saved_tensors
+    return Tensor._make(idx._data, device=grad._device)
 
 
 class MaxPool2D(Op):
@@ -80,21 +109,34 @@ class MaxPool2D(Op):
         (dh, dw) = dims
         h, w = x.shape[-2:]
         lead = x.shape[:-2]
-        xpad = im.pad(xp, x.reshape(-1, 1, h, w), dims, value=_lowest(x.dtype))
+        planes = x.reshape(-1, 1, h, w)
+        xpad = im.pad(xp, planes, dims, value=_lowest(x.dtype))
         best, arg = _window_max(xp, xpad, dims)
         # Flat index in the un-padded plane: window origin + the winning tap's offset.
         origin = ((xp.arange(dh.out) * dh.s - dh.lo)[:, None] * w
                   + (xp.arange(dw.out) * dw.s - dw.lo)[None, :])
         tap_offset = (xp.arange(dh.k) * dh.d)[:, None] * w + (xp.arange(dw.k) * dw.d)[None, :]
-        idx = origin + tap_offset.ravel()[arg]
+        idx = xp.take(tap_offset.ravel(), arg)  # (2x faster than tap_offset.ravel()[arg])
+        idx += origin
+        if xpad is not planes:
+            # A window whose values are all -inf ties with its padding and would point into
+            # it; PyTorch gives the window's first position inside the input instead.
+            rows, cols = _first_inside(dh), _first_inside(dw)
+            first = xp.asarray(rows[:, None] * w + cols[None, :])
+            xp.copyto(idx, first, where=best == _lowest(x.dtype))
         shape = lead + (dh.out, dw.out)
-        ctx.idx, ctx.in_shape = idx.reshape(shape), x.shape
-        return best.reshape(shape), ctx.idx
+        idx = idx.reshape(shape)
+        _save_indices(ctx, idx)
+        ctx.in_shape = x.shape
+        # Windows that never overlap (stride >= dilated kernel, e.g. kernel 2 stride 2) send
+        # each input at most one gradient: the backward can assign instead of accumulate.
+        ctx.unique = _disjoint(dims)
+        return best.reshape(shape), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        idx = Tensor._make(ctx.idx, device=grad._device)
-        return MaxPoolScatter.apply(grad, idx, shape=ctx.in_shape)
+        return MaxPoolScatter.apply(grad, _saved_indices(ctx, grad), shape=ctx.in_shape,
+                                    unique=ctx.unique)
 
 
 class AdaptiveMaxPool2D(Op):
@@ -127,31 +169,38 @@ class AdaptiveMaxPool2D(Op):
                 else:
                     _keep_max(xp, best, idx, cand, flat)
         shape = lead + tuple(out_size)
-        ctx.idx, ctx.in_shape = idx.reshape(shape), x.shape
-        return best.reshape(shape), ctx.idx
+        idx = idx.reshape(shape)
+        _save_indices(ctx, idx)
+        ctx.in_shape = x.shape
+        return best.reshape(shape), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        idx = Tensor._make(ctx.idx, device=grad._device)
-        return AdaptiveMaxPoolScatter.apply(grad, idx, shape=ctx.in_shape)
+        return AdaptiveMaxPoolScatter.apply(grad, _saved_indices(ctx, grad), shape=ctx.in_shape)
 
 
 class MaxPoolScatter(Op):
     """dx = zeros(shape) with dx[idx] += g (per plane): the backward of max pooling.
 
-    A ``bincount`` over flat indices, so overlapping windows accumulate. Its own derivative is
-    a gather: d/dg = upstream.flatten(-2)[idx].
+    With ``unique`` indices (windows that do not overlap) this is one assignment
+    ``dx.flat[idx] = g``; otherwise a ``bincount`` over flat indices, so overlapping windows
+    accumulate (summed in float64, then cast back). Its own derivative is a gather:
+    d/dg = upstream.flatten(-2)[idx].
     """
 
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, idx, *, shape):
+    def forward(ctx, g, idx, *, shape, unique=False):
         xp = ctx.xp
         ctx.save_for_backward(idx)
         plane = shape[-1] * shape[-2]
         planes = idx.size // max(idx.shape[-1] * idx.shape[-2], 1)
         flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
+        if unique:
+            out = xp.zeros(shape, dtype=g.dtype)
+            out.reshape(-1)[flat.reshape(-1)] = g.reshape(-1)
+            return out
         out = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return out.astype(g.dtype, copy=False).reshape(shape)
 
