@@ -67,12 +67,13 @@ def check_conv(fn: str, input: Tensor, weight: Tensor, bias, groups: int, nd: in
         raise RuntimeError(f"{prefix} of size {_dims_str(w)}, expected bias to be 1-dimensional "
                            f"with {out_channels} elements, but got bias of size "
                            f"{_dims_str(bias.shape)} instead")
+    # PyTorch compares the bias first; a transposed convolution casts the bias instead.
+    if bias is not None and bias.dtype != input.dtype and not transposed:
+        raise RuntimeError(f"Input type ({_cpp(input)}) and bias type ({_cpp(bias)}) should be "
+                           "the same")
     if weight.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {_dtype_name(input)} but found "
                            f"{_dtype_name(weight)}")
-    if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(f"Input type ({_cpp(input)}) and bias type ({_cpp(bias)}) should be "
-                           "the same")
 
 
 def _check_positive(stride, padding, dilation) -> None:

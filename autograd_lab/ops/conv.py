@@ -222,7 +222,13 @@ class ConvolutionWeight(Op):
 
 # ------------------------------------------------------------------------------ functional
 def _run(op, input: Tensor, weight: Tensor, bias, dims, groups, nd: int) -> Tensor:  # noqa: A002
-    """Unbatched input goes through ``unsqueeze(0)`` / ``squeeze(0)``, as in PyTorch."""
+    """Unbatched input goes through ``unsqueeze(0)`` / ``squeeze(0)``, as in PyTorch.
+
+    A bias of another dtype reaches here only for a transposed convolution, which PyTorch
+    accepts: the bias is cast to the input's dtype (its gradient is cast back).
+    """
+    if bias is not None and bias.dtype != input.dtype:
+        bias = bias.to(input.dtype)
     if input.ndim == nd + 1:
         out = op.apply(input.unsqueeze(0), weight, bias, dims=dims, groups=groups)
         return out.squeeze(0)

@@ -18,7 +18,14 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from . import _im2col as im
-from ._pool_args import _pair, adaptive_size, check_pool_input, pool_dims, window_bounds
+from ._pool_args import (
+    _pair,
+    adaptive_size,
+    check_pool_input,
+    pool_dims,
+    window_bounds,
+)
+from ._util import require_tensor
 
 __all__ = ["avg_pool2d", "adaptive_avg_pool2d"]
 
@@ -130,8 +137,12 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0,  # noqa: A002
                   [1., 1.]]]])
     """
     fn = "avg_pool2d"
-    check_pool_input(fn, input, (3, 4), "non-empty 3D or 4D (batch mode) tensor expected for "
-                     "input")
+    require_tensor(fn, "input", 1, input)
+    if input.ndim < 3:  # PyTorch reads input.size(-3) before it checks the rank
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got -3)")
+    check_pool_input(fn, input, (3, 4), "Expected 3D or 4D (batch mode) tensor with optional 0 "
+                     f"dim batch size for input, but got:[{', '.join(map(str, input.shape))}]")
     _pair(fn, "kernel_size", kernel_size)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")

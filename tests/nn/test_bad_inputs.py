@@ -102,12 +102,28 @@ CASES = {
     "Bilinear ranks": lambda L: L.nn.Bilinear(4, 3, 2)(L.zeros(2, 4), L.zeros(2, 1, 3)),
     "F.bilinear bias size": lambda L: F(L).bilinear(L.zeros(2, 4), L.zeros(2, 3),
                                                     L.zeros(2, 4, 3), L.zeros(3)),
+    "avg_pool2d 2-D input": lambda L: F(L).avg_pool2d(L.zeros(4, 4), 2),
+    "avg_pool2d 1-D input": lambda L: F(L).avg_pool2d(L.zeros(4), 2),
+    "avg_pool2d 5-D input": lambda L: F(L).avg_pool2d(L.zeros(1, 1, 1, 4, 4), 2),
+    "max_pool2d 2-D input": lambda L: F(L).max_pool2d(L.zeros(4, 4), 2),
+    "adaptive_avg_pool2d 2-D input": lambda L: F(L).adaptive_avg_pool2d(L.zeros(4, 4), 2),
     "Conv2d 2-D input": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(3, 5)),
     "Conv2d 5-D input": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(1, 3, 5, 5, 5)),
     "Conv2d channels": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(1, 2, 5, 5)),
     "Conv2d channels, unbatched": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(2, 5, 5)),
     "Conv2d input smaller than kernel": lambda L: L.nn.Conv2d(3, 4, 3)(L.zeros(1, 3, 2, 2)),
     "Conv1d 4-D input": lambda L: L.nn.Conv1d(3, 4, 3)(L.zeros(1, 3, 5, 5)),
+    # dtypes: PyTorch checks the bias before the weight; a transposed conv casts the bias
+    **{f"{f} input {x} weight {w} bias {b}": (
+        lambda L, f=f, x=x, w=w, b=b: tuple(getattr(F(L), f)(
+            L.zeros((1, 3, 5, 5)[:4 if f != "conv1d" else 3], dtype=getattr(L, x)),
+            L.zeros((4, 3, 3, 3)[:4 if f != "conv1d" else 3] if f != "conv_transpose2d"
+                    else (3, 4, 3, 3), dtype=getattr(L, w)),
+            None if b is None else L.zeros(4, dtype=getattr(L, b))).shape))
+       for f in ("conv2d", "conv1d", "conv_transpose2d")
+       for x, w, b in (("float64", "float32", "float32"), ("float32", "float64", "float64"),
+                       ("float64", "float32", None), ("float32", "float32", "float64"),
+                       ("float64", "float64", "float32"))},
     "Conv1d channels": lambda L: L.nn.Conv1d(3, 4, 3)(L.zeros(1, 2, 5)),
     "ConvTranspose2d 2-D input": lambda L: L.nn.ConvTranspose2d(3, 4, 3)(L.zeros(3, 5)),
     "ConvTranspose2d channels": lambda L: L.nn.ConvTranspose2d(3, 4, 3)(L.zeros(1, 2, 5, 5)),
