@@ -17,7 +17,7 @@ from .backend import to_device
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
            "set_rng_state", "default_generator"]
 
-_DEFAULT_SEED = 67280421310721  # PyTorch's default_generator initial seed
+_DEFAULT_SEED = 67280421310721  # PyTorch's seed for a new Generator()
 
 
 class Generator:
@@ -80,7 +80,11 @@ class Generator:
         return self
 
 
+# Like PyTorch 2.x, the default generator starts from a fresh non-deterministic seed in every
+# process (so an unseeded program gives different numbers on each run); ``manual_seed`` makes
+# runs repeatable, and ``initial_seed()`` tells which seed this process started from.
 default_generator = Generator()
+default_generator.seed()
 
 
 def check_generator(fn: str, generator):

@@ -154,3 +154,15 @@ def test_in_place_sampler_under_no_grad_bumps_version():
     with al.no_grad():
         w.normal_()
     assert w._version == 1 and w.requires_grad and w.is_leaf
+
+
+def test_default_generator_starts_from_a_fresh_seed_in_each_process():
+    """As in PyTorch 2.x: an unseeded program draws different numbers on each run (a new
+    ``Generator()`` still starts from the fixed default seed)."""
+    import subprocess
+    import sys
+
+    code = "import autograd_lab as t; print(t.initial_seed(), t.rand(3).tolist())"
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)}
+    assert len(runs) == 2
