@@ -323,7 +323,19 @@ def test_keyboard_interrupt_shuts_the_workers_down():
     wait_until_gone(it._workers)  # even though `it` is still referenced
 
 
-def test_ctrl_c_while_waiting_for_a_batch():
+@pytest.fixture
+def ctrl_c_raises():
+    """SIGINT raises KeyboardInterrupt during the test, as in a terminal or a notebook.
+
+    Python installs that handler only if SIGINT was not ignored when it started, and a shell
+    starts background jobs (``cmd &``, as CI may be run) with SIGINT ignored.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_waiting_for_a_batch(ctrl_c_raises):
     import threading
 
     with pytest.raises(KeyboardInterrupt):
