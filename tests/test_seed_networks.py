@@ -114,8 +114,6 @@ class Cell:
     code: str
     #: After this cell, copy PyTorch's weights of the model with this name into ours.
     sync: str | None = None
-    #: A known autograd_lab bug makes this cell differ: xfail(strict=True) with this reason.
-    xfail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,12 +138,10 @@ class Flow:
     model: str = ""
     #: An expression (in the final namespace) for one (inputs, targets) training batch.
     batch: str = ""
-    #: A known autograd_lab bug makes the graphs differ: xfail(strict=True) with this reason.
-    graph_xfail: str | None = None
 
 
-def _cell(name: str, code: str, *, sync: str | None = None, xfail: str | None = None) -> Cell:
-    return Cell(name, textwrap.dedent(code).strip() + "\n", sync, xfail)
+def _cell(name: str, code: str, *, sync: str | None = None) -> Cell:
+    return Cell(name, textwrap.dedent(code).strip() + "\n", sync)
 
 
 def _flow(id: str, *cells: Cell, check: str = "", **kw) -> Flow:
@@ -1331,12 +1327,8 @@ def _lib(name: str):
 
 
 def _cell_params() -> list:
-    params = []
-    for flow in FLOWS:
-        for cell in flow.cells:
-            marks = [pytest.mark.xfail(strict=True, reason=cell.xfail)] if cell.xfail else []
-            params.append(pytest.param(flow, cell.name, id=f"{flow.id}:{cell.name}", marks=marks))
-    return params
+    return [pytest.param(flow, cell.name, id=f"{flow.id}:{cell.name}")
+            for flow in FLOWS for cell in flow.cells]
 
 
 @pytest.mark.torch
@@ -1347,12 +1339,7 @@ def test_cell_matches_pytorch(parity, flow: Flow, cell: str) -> None:
 
 
 def _graph_params() -> list:
-    params = []
-    for flow in FLOWS:
-        reason = flow.graph_xfail
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        params.append(pytest.param(flow, id=flow.id, marks=marks))
-    return params
+    return [pytest.param(flow, id=flow.id) for flow in FLOWS]
 
 
 @pytest.mark.torch
