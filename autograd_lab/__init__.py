@@ -57,6 +57,7 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._parallel import get_num_threads, set_num_threads
 from ._random import (
     Generator,
     default_generator,
@@ -303,7 +304,8 @@ __all__ = [
     "float16", "float32", "float64", "get_default_dtype", "half", "int", "int8", "int16",
     "int32", "int64", "long", "promote_types", "set_default_dtype", "short", "uint8",
     "Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed",
-    "set_rng_state", "Size", "Tensor", "get_printoptions", "set_printoptions", "enable_grad",
+    "set_rng_state", "get_num_threads", "set_num_threads", "Size", "Tensor", "get_printoptions",
+    "set_printoptions", "enable_grad",
     "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "device", "abs", "add",
     "ceil", "clamp", "clip", "cos", "div", "divide", "exp", "expm1", "fix", "float_power",
     "floor", "floor_divide", "fmod", "frac", "log", "log1p", "log2", "log10", "mul",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel, backend
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Op
@@ -39,6 +40,13 @@ class NativeBatchNorm(Op):
         ctx.axes, ctx.waxes, ctx.wshape, ctx.training, ctx.eps = axes, waxes, wshape, training, eps
         ctx.mean, ctx.invstd = mean, invstd
         ctx.save_for_backward(x, w)
+        if axes == waxes:  # per-channel scale and shift: y = x·α + β, two passes (PyTorch's)
+            alpha = invstd if w is None else invstd * w.reshape(wshape)
+            beta = -mean * alpha
+            if b is not None:
+                beta += b.reshape(wshape)
+            return _scale_shift(ctx.xp, x, alpha.astype(x.dtype, copy=False),
+                                beta.astype(x.dtype, copy=False))
         y = x - mean
         y *= invstd
         if w is not None:
@@ -55,11 +63,11 @@ class NativeBatchNorm(Op):
             return _norm_backward_graph(ctx, x, w, grad, needs)
         g, xa = grad._data, x._data
         axes, waxes = ctx.axes, ctx.waxes
-        xhat = xa - ctx.mean
-        xhat *= ctx.invstd
         meta = ctx._input_meta
         if ctx.training and axes == waxes:
-            return _batch_norm_backward(ctx, g, xhat, w, needs, meta, grad._device)
+            return _batch_norm_backward(ctx, g, xa, w, needs, meta, grad._device)
+        xhat = xa - ctx.mean
+        xhat *= ctx.invstd
         gw = (g * xhat).sum(axis=waxes).reshape(meta[1][0]) if needs[1] else None
         gb = g.sum(axis=waxes).reshape(meta[2][0]) if needs[2] else None
         gx = None
@@ -76,46 +84,76 @@ class NativeBatchNorm(Op):
         return tuple(None if a is None else Tensor._make(a, device=dev) for a in (gx, gw, gb))
 
 
-def _batch_norm_backward(ctx, g, xhat, w, needs, meta, dev):
+def _ncl(a):
+    """A batch-norm operand ``(N, C, *)`` as ``(N, C, L)`` (a view when it is contiguous)."""
+    return a.reshape(a.shape[0], a.shape[1], -1)
+
+
+def _channel_split(xp, x):
+    """Channels per thread: batch norm is independent per channel, so each thread takes whole
+    channels and every per-channel sum is the same as on one thread (:mod:`..._parallel`)."""
+    return _parallel.split_elements(xp, x.shape[1], x.size)
+
+
+def _vecdot(xp, a, b):
+    """Σ a·b along the last axis without a product array (NumPy 2's ``vecdot``)."""
+    vecdot = getattr(xp, "vecdot", None)
+    return vecdot(a, b) if vecdot is not None else (a * b).sum(axis=-1)
+
+
+def _scale_shift(xp, x, alpha, beta):
+    """y = x·α + β with per-channel (dim 1) α, β: batch norm's forward once μ, invstd are known."""
+    y = xp.empty_like(x)
+    x3, y3 = _ncl(x), _ncl(y)
+    a, c = alpha.reshape(-1, 1), beta.reshape(-1, 1)
+
+    def run(s):
+        xp.multiply(x3[:, s], a[s], out=y3[:, s])
+        y3[:, s] += c[s]
+
+    _parallel.run_slices(run, _channel_split(xp, x))
+    return y
+
+
+def _batch_norm_backward(ctx, g, x, w, needs, meta, dev):
     """Batch norm's backward with batch statistics, in few passes over the data.
 
     The statistics axes are also the axes w and b broadcast over, so the two per-channel sums
-    the weight and bias gradients need, Σg and Σg·x̂, are also the two means in dx:
+    the weight and bias gradients need, Σg and Σg·x̂, are also the two means in dx. With
+    xc = x - μ (x̂ = xc·invstd) and k = invstd·w (PyTorch's order of operations):
 
-        dx = invstd·w · (g - Σg/n - x̂ · Σg·x̂/n)
+        dx = k · (g - Σg/n) - xc · (k · invstd² · Σg·xc / n)
+
+    Each thread takes whole channels (:func:`_channel_split`).
     """
-    sum_g, sum_gx = _channel_sums(g, xhat, ctx.axes)
-    n = g.size // sum_g.size if sum_g.size else 0
-    gw = sum_gx.reshape(meta[1][0]) if needs[1] else None
+    xp = ctx.xp
+    c = x.shape[1]
+    x3, g3 = _ncl(x), _ncl(g)
+    n = max(x3.shape[0] * x3.shape[2], 1)
+    mean, invstd = ctx.mean.reshape(c, 1), ctx.invstd.reshape(c)
+    k = invstd if w is None else invstd * w._data.reshape(c)
+    k = k.astype(g.dtype, copy=False)
+    sum_g = xp.empty(c, dtype=g.dtype)
+    dotp = xp.empty(c, dtype=g.dtype)
+    gx = xp.empty(x3.shape, dtype=g.dtype) if needs[0] else None
+
+    def run(s):
+        xc = x3[:, s] - mean[s]
+        gs = g3[:, s]
+        sum_g[s] = gs.sum(axis=2).sum(axis=0)
+        dotp[s] = _vecdot(xp, gs, xc).sum(axis=0)
+        if gx is not None:
+            xc *= (k[s] * invstd[s] * invstd[s] * (dotp[s] / n))[:, None].astype(g.dtype)
+            xp.multiply(gs, k[s, None], out=gx[:, s])
+            gx[:, s] -= (k[s] * (sum_g[s] / n))[:, None].astype(g.dtype)
+            gx[:, s] -= xc
+
+    _parallel.run_slices(run, _channel_split(xp, x))
+    gw = (dotp * invstd).reshape(meta[1][0]) if needs[1] else None
     gb = sum_g.reshape(meta[2][0]) if needs[2] else None
-    gx = None
-    if needs[0]:
-        k = ctx.invstd * (w._data.reshape(ctx.wshape) if w is not None else 1)
-        k = k.astype(g.dtype, copy=False)
-        gx = g * k
-        gx -= k * (sum_g / max(n, 1))
-        xhat *= k * (sum_gx / max(n, 1))
-        gx -= xhat
+    if gx is not None:
+        gx = gx.reshape(g.shape)
     return tuple(None if a is None else Tensor._make(a, device=dev) for a in (gx, gw, gb))
-
-
-def _channel_sums(g, xhat, axes):
-    """(Σ g, Σ g·x̂) over ``axes``, kept as dims.
-
-    For the usual (N, C, *) layout with the channel dim 1 kept, the data is viewed as
-    (N, C, L) so that NumPy sums along the contiguous last axis first: faster than a
-    reduction over scattered axes, and pairwise (as accurate as NumPy's plain sum).
-    """
-    nd = g.ndim
-    if nd >= 2 and tuple(axes) == (0, *range(2, nd)) and g.flags.c_contiguous \
-            and xhat.flags.c_contiguous:
-        n, c = g.shape[:2]
-        g3, x3 = g.reshape(n, c, -1), xhat.reshape(n, c, -1)
-        keep = (1, c) + (1,) * (nd - 2)
-        sum_g = g3.sum(axis=2).sum(axis=0).reshape(keep)
-        sum_gx = (g3 * x3).sum(axis=2).sum(axis=0).reshape(keep)
-        return sum_g, sum_gx
-    return g.sum(axis=axes, keepdims=True), (g * xhat).sum(axis=axes, keepdims=True)
 
 
 def _mean_prod(g, w, wshape, xhat, axes):
@@ -156,10 +194,43 @@ class NativeLayerNorm(NativeBatchNorm):
 
 
 def _stats(x: np.ndarray, axes: tuple, eps: float):
+    """Mean, biased variance and 1/sqrt(var + eps) over ``axes``, kept as dims.
+
+    Two passes, the variance from the centred values (E[x²] - E[x]² would cancel badly in
+    float32 when the mean is large).
+    """
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
     invstd = 1 / np.sqrt(var + eps)
     return mean, var, invstd.astype(x.dtype, copy=False)
+
+
+def _batch_stats(xp, x, eps: float):
+    """:func:`_stats` over batch norm's axes (all but dim 1), faster: the sums run along the
+    contiguous last axis of ``(N, C, L)`` first, Σ(x - μ)² is a ``vecdot`` (no squares array),
+    and each thread takes whole channels. Float16 is summed in float32, as NumPy's ``mean``
+    does."""
+    x3 = _ncl(x)
+    if x3.dtype.itemsize < 4:
+        x3 = x3.astype(xp.float32)
+    c = x.shape[1]
+    count = x3.dtype.type(max(x3.shape[0] * x3.shape[2], 1))
+    mean = xp.empty(c, dtype=x3.dtype)
+    var = xp.empty(c, dtype=x3.dtype)
+
+    def run(s):
+        xs = x3[:, s]
+        m = xs.sum(axis=2).sum(axis=0) / count
+        xc = xs - m[:, None]
+        mean[s] = m
+        var[s] = _vecdot(xp, xc, xc).sum(axis=0) / count
+
+    _parallel.run_slices(run, _channel_split(xp, x))
+    keep = (1, c) + (1,) * (x.ndim - 2)
+    invstd = 1 / xp.sqrt(var + eps)
+    return (mean.reshape(keep).astype(x.dtype, copy=False),
+            var.reshape(keep).astype(x.dtype, copy=False),
+            invstd.reshape(keep).astype(x.dtype, copy=False))
 
 
 def _verify_batch_size(size) -> None:
@@ -244,7 +315,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
     wshape = (1, c) + (1,) * (x.ndim - 2)
     use_batch = training
     if use_batch:
-        mean, var, invstd = _stats(x, axes, eps)
+        mean, var, invstd = _batch_stats(backend.array_module(input.device), x, eps)
         if training and running_mean is not None:
             n = x.size / c
             with grad_mode.no_grad():

@@ -28,6 +28,7 @@ the input (16 MB for LeNet's first layer at batch 64, where PyTorch keeps nothin
 
 from __future__ import annotations
 
+from .. import _parallel
 from .._tensor import Tensor
 from ..autograd.function import Op
 from . import _im2col as im
@@ -58,19 +59,31 @@ def _tap_major(w, groups):
         groups, o // groups, kh * cg * kw)
 
 
+def _work(n, w, dims) -> int:
+    """Multiply-adds of a convolution of ``n`` images with weight ``w``: the size of the job."""
+    return n * w.size * dims[0].out * dims[1].out
+
+
 def conv_forward(xp, x, w, b, dims, groups):
+    """``out = W * x + b`` on arrays, the batch split over threads (:mod:`.._parallel`)."""
+    out = xp.empty((x.shape[0], w.shape[0], dims[0].out, dims[1].out), dtype=x.dtype)
+    _parallel.run_slices(lambda s: _conv_forward(xp, x[s], w, b, dims, groups, out[s]),
+                         _parallel.split(xp, x.shape[0], _work(x.shape[0], w, dims)))
+    return out
+
+
+def _conv_forward(xp, x, w, b, dims, groups, out):
     """``out = W * x + b`` on arrays, a chunk of output rows at a time (module docstring).
 
-    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, O, Ho, Wo)``.
-    Per chunk: one copy (``P``) and one ``matmul`` call, which multiplies each output row's
-    ``cols`` (a view of ``P``) by ``W``.
+    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/groups, kh, kw)``; writes ``out``
+    ``(N, O, Ho, Wo)``. Per chunk: one copy (``P``) and one ``matmul`` call, which multiplies
+    each output row's ``cols`` (a view of ``P``) by ``W``.
     """
     n, c = x.shape[:2]
     o = w.shape[0]
     geo = im.geometry(n, dims)
     xr = im.to_rows(xp, x, dims, geo)
     wg = _tap_major(w, groups)
-    out = xp.empty((n, o, dims[0].out, dims[1].out), dtype=x.dtype)
     parts = im.chunks(dims, geo, c, x.itemsize)
     buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
     res = xp.empty((max(r1 - r0 for r0, r1 in parts), o, geo.row), dtype=x.dtype)
@@ -83,18 +96,42 @@ def conv_forward(xp, x, w, b, dims, groups):
     if b is not None:
         with im.row_by_row(xp):  # a broadcast add is strided too
             out += b.reshape(1, -1, 1, 1)
-    return out
 
 
 def conv_weight(xp, x, g, dims, groups, wshape):
+    """``dW = g @ cols(x)^T`` on arrays, the input channels split over threads.
+
+    Not the batch: the sum over images would then be added up in another order, and the
+    gradient would change in its last bits with the number of threads. Each thread computes
+    the columns ``dW[:, c0:c1]`` of its channels exactly as one thread would.
+    """
+    n, c = x.shape[:2]
+    geo = im.geometry(n, dims)
+    parts = im.chunks(dims, geo, c, x.itemsize)
+    slices = _parallel.split(xp, c if groups == 1 else 1, _prod(wshape) * g.size // wshape[0])
+    if len(slices) == 1:
+        return _conv_weight(xp, x, g, dims, groups, wshape, parts)
+    o, _, kh, kw = wshape
+    return xp.concatenate(_parallel.run_slices(
+        lambda s: _conv_weight(xp, x[:, s], g, dims, 1, (o, s.stop - s.start, kh, kw), parts),
+        slices), axis=1)
+
+
+def _prod(shape) -> int:
+    size = 1
+    for s in shape:
+        size *= s
+    return size
+
+
+def _conv_weight(xp, x, g, dims, groups, wshape, parts):
     """``dW = g @ cols(x)^T`` on arrays, summed over output rows (``P`` rebuilt per chunk)."""
     n, c = x.shape[:2]
     o, cg, kh, kw = wshape
     geo = im.geometry(n, dims)
     xr = im.to_rows(xp, x, dims, geo)
     acc = xp.zeros((groups, kh * cg * kw, o // groups), dtype=x.dtype)
-    parts = im.chunks(dims, geo, c, x.itemsize)
-    buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
+    buf = im.scratch(xp, im.chunk_entries(dims, geo, c, parts), x.dtype)
     gbuf = im.row_buffer(xp, (max(r1 - r0 for r0, r1 in parts), o), dims, geo, x.dtype)
     for r0, r1 in parts:
         p = im.kernel_columns(xp, xr, dims, geo, r0, r1, buf)
@@ -107,6 +144,21 @@ def conv_weight(xp, x, g, dims, groups, wshape):
 
 
 def conv_adjoint(xp, y, w, dims, groups, c):
+    """``conv_transpose(y, W)`` on arrays, the batch split over threads (:mod:`.._parallel`).
+
+    Every thread uses the chunks of output rows one thread would use for the whole batch, so
+    overlapping windows are added up in the same order: the result does not depend on the
+    number of threads.
+    """
+    n = y.shape[0]
+    out = xp.empty((n, c, dims[0].size, dims[1].size), dtype=y.dtype)
+    parts = im.chunks(dims, im.geometry(n, dims), c, y.itemsize, cols=True)
+    _parallel.run_slices(lambda s: _conv_adjoint(xp, y[s], w, dims, groups, c, parts, out[s]),
+                         _parallel.split(xp, n, _work(n, w, dims)))
+    return out
+
+
+def _conv_adjoint(xp, y, w, dims, groups, c, parts, out):
     """``conv_transpose(y, W)`` on arrays: col2im of ``W^T @ y``, a chunk at a time.
 
     ``y`` is ``(N, O, Ho, Wo)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, C, H, W)``.
@@ -117,7 +169,6 @@ def conv_adjoint(xp, y, w, dims, groups, c):
     geo = im.geometry(n, dims)
     wt = _tap_major(w, groups).transpose(0, 2, 1)  # (g, K/g, O/g)
     acc = xp.zeros((c, geo.length), dtype=y.dtype)  # the image gradient in the row layout
-    parts = im.chunks(dims, geo, c, y.itemsize, cols=True)
     most = max(r1 - r0 for r0, r1 in parts)
     ybuf = im.row_buffer(xp, (o, most), dims, geo, y.dtype)
     buf = im.scratch(xp, groups * wt.shape[1] * most * geo.row, y.dtype)
@@ -126,7 +177,7 @@ def conv_adjoint(xp, y, w, dims, groups, c):
         cols = buf[:groups * wt.shape[1] * rows.shape[1]].reshape(groups, wt.shape[1], -1)
         xp.matmul(wt, rows.reshape(groups, o // groups, -1), out=cols)
         im.col2im(xp, acc, cols, dims, geo, r0, r1)
-    return im.from_rows(xp, acc, dims, geo)
+    return im.from_rows(xp, acc, dims, geo, out)
 
 
 class Convolution(Op):
