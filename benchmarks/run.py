@@ -14,8 +14,9 @@ Timing: ``--warmup`` untimed calls, then the median of ``--repeats`` calls timed
 ``time.perf_counter``, each library in its own block after a pause (see run_one) (garbage
 collected before each call and left enabled during it, since a learner's loop runs with it on).
 
-Threads: PyTorch gets as many intra-op threads as NumPy's BLAS uses (normally one per core),
-so both multiply matrices on the same number of cores; set ``OMP_NUM_THREADS`` to change both.
+Threads: both libraries get as many intra-op threads as NumPy's BLAS uses (normally one per
+core; ``set_num_threads`` in each), so both split their work over the same number of cores;
+set ``OMP_NUM_THREADS`` to change all three.
 
 Memory: a benchmark with ``KIND = "memory"`` reports peak memory instead of time (see
 measure_memory): each library runs the workload in a fresh subprocess, and the peak resident
@@ -125,8 +126,7 @@ def memory_child(bench_name: str, module: str, threads: int) -> None:
     Prints ``{"bytes": ...}`` as JSON on the last line.
     """
     lib = importlib.import_module(module)
-    if module == "torch":
-        lib.set_num_threads(threads)
+    lib.set_num_threads(threads)
     fn = importlib.import_module(bench_name).workload(lib)
     fn()
     gc.collect()
@@ -288,8 +288,9 @@ def main(argv=None) -> int:
             libs[label] = exc
     torch = libs["torch"]
     threads = numpy_threads()
-    if not isinstance(torch, Exception):
-        torch.set_num_threads(threads)
+    for lib in libs.values():
+        if not isinstance(lib, Exception):
+            lib.set_num_threads(threads)
 
     rows = []
     for name in names:
