@@ -36,6 +36,11 @@ from ._creation import (
     zeros,
     zeros_like,
 )
+from ._deterministic import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from ._dtype import (
     bool,
     double,
@@ -296,7 +301,8 @@ def is_floating_point(input: Tensor):  # noqa: A002
 
 # Everything above is public: `from autograd_lab import *` and tools read this list.
 __all__ = [
-    "nn", "optim", "utils", "save", "load",
+    "nn", "optim", "utils", "save", "load", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
     "autograd", "backend", "cuda", "arange", "as_tensor", "asarray", "empty", "empty_like",
     "eye", "from_numpy", "full", "full_like", "linspace", "logspace", "ones", "ones_like",
     "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",

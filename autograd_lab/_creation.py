@@ -14,10 +14,20 @@ import numbers
 import numpy as np
 
 from . import _dtype, _random
-from ._from_data import _out, as_tensor, asarray, check_dtype, finish, from_numpy, is_int, tensor
+from ._from_data import (
+    _out,
+    as_tensor,
+    asarray,
+    check_dtype,
+    finish,
+    from_numpy,
+    is_int,
+    pinned,
+    tensor,
+)
 from ._ranges import arange, linspace, logspace
 from ._tensor import Size, Tensor
-from .backend import _type_name, canonical_device
+from .backend import _type_name, array_module, canonical_device
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "empty", "zeros", "ones", "full",
            "eye", "arange", "linspace", "logspace", "rand", "randn", "randint", "randperm",
@@ -102,6 +112,8 @@ def _make(fn: str, size: tuple, fill, dtype, device, requires_grad, generator=No
         _float_only("normal_kernel_cpu", dt)
     if fill in (_random.uniform_array, _random.normal_array):
         arr = fill(shape, dt.np, generator)
+    elif dev.type != "cpu":  # made on the GPU itself: no host array, no copy over PCIe
+        arr = getattr(array_module(dev), fill.__name__)(shape, dt.np)
     else:
         arr = fill(shape, dt.np)
     return finish(arr, dev, requires_grad)
@@ -110,7 +122,8 @@ def _make(fn: str, size: tuple, fill, dtype, device, requires_grad, generator=No
 def empty(*size, out=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
           pin_memory: bool = False, memory_format=None) -> Tensor:
     """A tensor of the given size whose values are not initialised (whatever NumPy gives)."""
-    return _out(_make("empty", size, np.empty, dtype, device, requires_grad), out)
+    t = _make("empty", size, np.empty, dtype, device, requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def zeros(*size, out=None, dtype=None, device=None, requires_grad: bool = False,
@@ -122,13 +135,15 @@ def zeros(*size, out=None, dtype=None, device=None, requires_grad: bool = False,
         tensor([[0, 0, 0],
                 [0, 0, 0]])
     """
-    return _out(_make("zeros", size, np.zeros, dtype, device, requires_grad), out)
+    t = _make("zeros", size, np.zeros, dtype, device, requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def ones(*size, out=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
          pin_memory: bool = False) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _out(_make("ones", size, np.ones, dtype, device, requires_grad), out)
+    t = _make("ones", size, np.ones, dtype, device, requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def rand(*size, generator=None, out=None, dtype=None, device=None,
@@ -138,15 +153,17 @@ def rand(*size, generator=None, out=None, dtype=None, device=None,
     ``generator`` (an :class:`autograd_lab.Generator`) draws from its own stream instead of
     the global one seeded by :func:`autograd_lab.manual_seed`.
     """
-    return _out(_make("rand", size, _random.uniform_array, dtype, device, requires_grad,
-                      _random.check_generator("rand", generator)), out)
+    t = _make("rand", size, _random.uniform_array, dtype, device, requires_grad,
+              _random.check_generator("rand", generator))
+    return _out(pinned(t, pin_memory), out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, device=None,
           requires_grad: bool = False, layout=None, pin_memory: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1) (floating dtypes only)."""
-    return _out(_make("randn", size, _random.normal_array, dtype, device, requires_grad,
-                      _random.check_generator("randn", generator)), out)
+    t = _make("randn", size, _random.normal_array, dtype, device, requires_grad,
+              _random.check_generator("randn", generator))
+    return _out(pinned(t, pin_memory), out)
 
 
 def _fill_dtype(fn: str, fill_value):
@@ -173,7 +190,8 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad: 
         >>> autograd_lab.full((2,), 7)
         tensor([7, 7])
     """
-    return _out(_full("full", size, fill_value, dtype, device, requires_grad), out)
+    t = _full("full", size, fill_value, dtype, device, requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def _full(fn, size, fill_value, dtype, device, requires_grad) -> Tensor:
@@ -185,10 +203,14 @@ def _full(fn, size, fill_value, dtype, device, requires_grad) -> Tensor:
     dt = dt or value_dt
     shape = parse_sizes(fn, (size,))
     _check_fits(value, dt)
-    arr = np.empty(shape, dt.np)
     with np.errstate(invalid="ignore"):
-        arr[...] = np.asarray(value).astype(dt.np)  # wraps -1 -> 255 for uint8, as PyTorch
-    return finish(arr, canonical_device(device), requires_grad)
+        fill = np.asarray(value).astype(dt.np)  # wraps -1 -> 255 for uint8, as PyTorch
+    dev = canonical_device(device)
+    if dev.type != "cpu":
+        return finish(array_module(dev).full(shape, fill[()], dt.np), dev, requires_grad)
+    arr = np.empty(shape, dt.np)
+    arr[...] = fill
+    return finish(arr, dev, requires_grad)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -211,7 +233,8 @@ def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad: bool = F
             raise RuntimeError(f"{name} must be greater or equal to 0, got {int(v)}")
     n = int(n)
     arr = np.eye(n, n if m is None else int(m), dtype=dt.np)
-    return _out(finish(arr, canonical_device(device), requires_grad), out)
+    t = finish(arr, canonical_device(device), requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -255,7 +278,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"to - 1 is out of bounds for {_C_TYPE[dt.name]}")
     gen = _random.check_generator("randint", generator)
     arr = _random.integers_array(low, high, shape, dt.np, gen)
-    return _out(finish(arr, canonical_device(device), requires_grad), out)
+    t = finish(arr, canonical_device(device), requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, device=None,
@@ -278,7 +302,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None,
         _check_fits(n - 1, dt)
     gen = _random.check_generator("randperm", generator)
     arr = _random.permutation_array(n, gen).astype(dt.np, copy=False)
-    return _out(finish(arr, canonical_device(device), requires_grad), out)
+    t = finish(arr, canonical_device(device), requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 # ----------------------------------------------------------------------------- *_like

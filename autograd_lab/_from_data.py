@@ -22,7 +22,16 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor
-from .backend import CPU, _type_name, canonical_device, device_of_array, to_device, to_numpy
+from .backend import (
+    CPU,
+    _type_name,
+    canonical_device,
+    cuda_is_available,
+    device_of_array,
+    pin,
+    to_device,
+    to_numpy,
+)
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy"]
 
@@ -73,6 +82,22 @@ def is_int(x) -> bool:
     if isinstance(x, Tensor):
         return x.dtype.category == _dtype._INT and x.numel() == 1
     return isinstance(x, numbers.Integral) and not isinstance(x, bool | np.bool_)
+
+
+_NO_PINNED = ("pin_memory=True requires a CUDA or other accelerator backend; no pinned memory "
+              "allocator is available on this system.")
+
+
+def pinned(t: Tensor, pin_memory: bool) -> Tensor:
+    """``t`` in page-locked memory when a factory got ``pin_memory=True`` (PyTorch's errors)."""
+    if not pin_memory:
+        return t
+    if t.is_cuda:
+        raise RuntimeError("Only dense CPU tensors can be pinned")
+    if not cuda_is_available():
+        raise RuntimeError(_NO_PINNED)
+    t._data = pin(t._data)
+    return t
 
 
 def _out(t: Tensor, out):
@@ -269,7 +294,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         >>> autograd_lab.tensor([2.5, 3.5], requires_grad=True)
         tensor([2.5000, 3.5000], requires_grad=True)
     """
-    return _tensor("tensor", data, dtype, device, requires_grad)
+    return pinned(_tensor("tensor", data, dtype, device, requires_grad), pin_memory)
 
 
 def _tensor(fn: str, data, dtype, device, requires_grad, copy_name: str | None = None):

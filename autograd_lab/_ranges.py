@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from . import _dtype
-from ._from_data import _number, _out, check_dtype, finish, is_int
+from ._from_data import _number, _out, check_dtype, finish, is_int, pinned
 from ._tensor import Tensor
 from .backend import _type_name, canonical_device
 
@@ -59,7 +59,7 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, device=None,
         arr = _arange_float(start, step, n, dt.np)
     else:
         arr = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(dt.np)
-    return _out(finish(arr, canonical_device(device), requires_grad), out)
+    return _out(pinned(finish(arr, canonical_device(device), requires_grad), pin_memory), out)
 
 
 # Bit-identical to PyTorch on x86, where long double has the 64-bit mantissa that makes the
@@ -126,8 +126,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None,
             arr = np.empty(steps, work)
             arr[:half] = _fma(step, idx[:half], s, work)
             arr[half:] = _fma(-step, steps - 1 - idx[half:], e, work)
-    return _out(finish(arr.astype(dt.np, copy=False), canonical_device(device), requires_grad),
-                out)
+    t = finish(arr.astype(dt.np, copy=False), canonical_device(device), requires_grad)
+    return _out(pinned(t, pin_memory), out)
 
 
 def logspace(start, end, steps, base: float = 10.0, *, out=None, dtype=None, device=None,
@@ -148,4 +148,4 @@ def logspace(start, end, steps, base: float = 10.0, *, out=None, dtype=None, dev
         exps = np.concatenate([start + step * idx[:half], end - step * (steps - 1 - idx[half:])])
     with np.errstate(over="ignore"):
         arr = np.power(float(base), exps).astype(dt.np)
-    return _out(finish(arr, canonical_device(device), requires_grad), out)
+    return _out(pinned(finish(arr, canonical_device(device), requires_grad), pin_memory), out)

@@ -19,7 +19,7 @@ import numpy as np
 from . import _dtype
 from ._dtype import dtype as _dtype_cls
 from .autograd import function as _function
-from .backend import CPU, array_module, device, to_numpy
+from .backend import CPU, array_module, device, is_pinned, to_numpy
 
 __all__ = ["Tensor", "Size"]
 
@@ -445,11 +445,20 @@ class Tensor:
         """
         return _shape.to(self, *args, **kwargs)
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format=None) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
-        return self.to("cuda" if device is None else device)
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+        """A copy on the GPU (``device``: an index or ``"cuda:N"``; the current GPU by default).
+        ``non_blocking=True`` makes the copy asynchronous when this tensor is pinned."""
+        return self.to("cuda" if device is None else device, non_blocking=non_blocking)
+
+    def pin_memory(self, device=None) -> Tensor:
+        return _shape.pin_memory(self)
+
+    def is_pinned(self, device=None) -> bool:
+        """True if this CPU tensor's memory is page-locked (see :meth:`pin_memory`)."""
+        return is_pinned(self._data)
 
     def float(self) -> Tensor:
         return self.to(_dtype.float32)

@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Op, _broadcast_error
 from ._functional_activations import log_softmax
+from ._functional_loss_fused import CrossEntropyFused, fused_kernels
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "cross_entropy"]
 
@@ -288,8 +289,16 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     Shape: input (N, C) or (C,) or (N, C, d1, ...); target (N,) or () or (N, d1, ...).
     """
     reduction = _reduction(size_average, reduce, reduction)
+    w = _check_nll_args(input, target, weight)
+    op = NllLoss2d if input._data.ndim > 2 else NllLoss
+    return op.apply(input, target=target._data, weight=w, ignore_index=ignore_index,
+                    reduction=reduction)
+
+
+def _check_nll_args(input: Tensor, target: Tensor, weight: Tensor | None):  # noqa: A002
+    """PyTorch's checks of nll_loss's arguments, in its order: ranks and sizes, the weight,
+    then the target's dtype. Returns the weight's array (or None)."""
     x, t = input._data, target._data
-    # PyTorch's checks, in its order: ranks and sizes, the weight, then the target's dtype.
     if x.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {x.ndim})")
     if x.ndim <= 2 and t.ndim > 1:
@@ -317,8 +326,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noq
     if t.dtype.name not in ("int64", "uint8"):
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{_int_name(target)}")
-    op = NllLoss2d if x.ndim > 2 else NllLoss
-    return op.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)
+    return w
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
@@ -350,6 +358,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     label_smoothing = max(label_smoothing, 0.0)
     cls_dim = 0 if input.dim() == 1 else 1
+    fused = fused_kernels(input) if not probs and label_smoothing == 0.0 else None
+    if fused is not None:  # a GPU with custom kernels: one fused primitive
+        w = _check_nll_args(input, target, weight)
+        return CrossEntropyFused.apply(input, target=target._data, weight=w,
+                                       ignore_index=ignore_index, reduction=reduction,
+                                       kernels=fused)
     logp = log_softmax(input, cls_dim)
     n_cls = input._data.shape[cls_dim]
     if probs:

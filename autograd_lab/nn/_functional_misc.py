@@ -15,6 +15,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Op
+from ..backend import array_module, scatter_add, to_device
 from ..ops.einsum import einsum
 from ._functional_activations import dropout, softmax
 
@@ -40,14 +41,14 @@ class Embedding(Op):
         rows = grad.reshape(-1, *shape[1:])
         if not grad_mode._enabled:
             out = ctx.xp.zeros(shape, grad._data.dtype)
-            ctx.xp.add.at(out, flat, rows._data)
+            scatter_add(ctx.xp, out, flat, rows._data)
             if ctx.padding_idx is not None:
                 out[ctx.padding_idx] = 0
             return Tensor._make(out, device=grad._device)
         idx = Tensor._make(flat, device=grad._device)
         out = grad.new_zeros(shape).index_add(0, idx, rows)
         if ctx.padding_idx is not None:
-            keep = np.ones((shape[0],) + (1,) * (len(shape) - 1), grad._data.dtype)
+            keep = ctx.xp.ones((shape[0],) + (1,) * (len(shape) - 1), grad._data.dtype)
             keep[ctx.padding_idx] = 0
             out = out * Tensor._make(keep, device=grad._device)
         return out
@@ -87,10 +88,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")
     if max_norm is not None:
-        rows = np.unique(idx)
+        xp = array_module(weight._device)
+        rows = xp.unique(idx)
         w = weight._data
-        norms = np.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
-        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1, keepdims=True)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         w[rows] = (w[rows] * scale).astype(w.dtype)
         weight._version_counter.value += 1
     return Embedding.apply(weight, indices=idx, padding_idx=padding_idx)
@@ -112,7 +114,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         num_classes = int(x.max()) + 1
     elif x.size and x.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    out = (x[..., None] == np.arange(num_classes)).astype(np.int64)
+    out = (x[..., None] == array_module(tensor._device).arange(num_classes)).astype(np.int64)
     return Tensor._make(out, device=tensor._device)
 
 
@@ -198,7 +200,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             raise RuntimeError("Argument #4: Padding size should be less than the corresponding "
                                f"input dimension, but got: padding ({lo}, {hi}) at dimension {d} "
                                f"of input {shape}")
-        idx = Tensor._make(_pad_index(mode, n, lo, hi), device=input._device)
+        idx = Tensor._make(to_device(_pad_index(mode, n, lo, hi), input._device),
+                           device=input._device)
         out = out.index_select(d, idx)
     return out
 
@@ -224,9 +227,10 @@ def _linear_along(x: Tensor, dim: int, src: np.ndarray, n_in: int) -> Tensor:
     lam = (src - i0).astype(x._data.dtype)
     shape = [1] * x.dim()
     shape[dim] = len(src)
-    lam_t = Tensor._make(lam.reshape(shape), device=x._device)
-    a = x.index_select(dim, Tensor._make(i0, device=x._device))
-    b = x.index_select(dim, Tensor._make(i1, device=x._device))
+    dev = x._device  # the indices and weights are computed on the host, then moved
+    lam_t = Tensor._make(to_device(lam.reshape(shape), dev), device=dev)
+    a = x.index_select(dim, Tensor._make(to_device(i0, dev), device=dev))
+    b = x.index_select(dim, Tensor._make(to_device(i1, dev), device=dev))
     return a + (b - a) * lam_t
 
 
@@ -281,7 +285,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         d = 2 + k
         src = _source_index(mode, spatial[k], out_size[k], scales[k], align_corners)
         if mode == "nearest":
-            out = out.index_select(d, Tensor._make(src, device=input._device))
+            idx = Tensor._make(to_device(src, input._device), device=input._device)
+            out = out.index_select(d, idx)
         else:
             out = _linear_along(out, d, src, spatial[k])
     return out
@@ -337,7 +342,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         key, value = key.repeat_interleave(rep, -3), value.repeat_interleave(rep, -3)
     scores = query @ key.transpose(-2, -1) * s
     if is_causal:
-        causal = Tensor._make(np.tril(np.ones((L, S), dtype=bool)), device=query._device)
+        xp = array_module(query._device)
+        causal = Tensor._make(xp.tril(xp.ones((L, S), dtype=bool)), device=query._device)
         scores = scores.masked_fill(~causal, float("-inf"))
     if attn_mask is not None:
         if attn_mask._data.dtype == np.bool_:

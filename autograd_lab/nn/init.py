@@ -15,6 +15,7 @@ import numpy as np
 from .. import _random
 from .._tensor import Tensor
 from ..autograd import no_grad
+from ..backend import to_device
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -160,7 +161,8 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        tensor._data[...] = np.eye(*tensor.shape, dtype=tensor._data.dtype)
+        tensor._data[...] = to_device(np.eye(*tensor.shape, dtype=tensor._data.dtype),
+                                      tensor._device)
         tensor._version_counter.value += 1
     return tensor
 

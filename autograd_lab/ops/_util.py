@@ -29,7 +29,7 @@ def promote_operands(a, b):
     Fast path (``result_dtype`` is None): two tensors of one dtype, or a tensor and a Python
     scalar that NumPy 2 already promotes as PyTorch does (Python scalars are "weak" in both:
     ``float32_tensor * 2.5`` stays float32). Otherwise operands are converted to the promoted
-    dtype: scalars become 0-d arrays, tensors that do not require grad are cast as arrays. A
+    dtype: scalars become NumPy scalars, tensors that do not require grad are cast as arrays. A
     tensor that requires grad is returned unchanged and the op computes in ``result_dtype``
     (the engine casts its gradient back). NumPy scalars count as Python scalars, as in PyTorch.
     """
@@ -92,11 +92,13 @@ def _cast(x, rt):
         if x._requires_grad:
             return x  # computed in rt by the op; gradient cast back by the engine
         return Tensor._make(x._data.astype(rt.np), device=x._device)
+    # A NumPy *scalar* (not a 0-d array): NumPy promotes both alike (strongly typed), and
+    # CuPy accepts NumPy scalars next to its arrays but refuses NumPy arrays.
     if type(x) is int and rt.np in _INT_RANGE:
         lo, hi = _INT_RANGE[rt.np]
         if not lo <= x <= hi:  # wrap around like a C cast, as PyTorch does
-            return np.asarray(x, dtype=np.int64).astype(rt.np)
-    return np.asarray(x, dtype=rt.np)
+            return np.asarray(x, dtype=np.int64).astype(rt.np)[()]
+    return np.asarray(x, dtype=rt.np)[()]
 
 
 def type_name(d) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ..backend import array_module
+from ..backend import array_module, ufunc_at
 from ..backend import scatter_add as _scatter_add_raw
 from ._util import type_name, wrap_dim, write_out
 from .inplace import inplace
@@ -124,8 +124,8 @@ class Scatter(Op):
             out[where] = src
         elif reduce == "add":
             _scatter_add_raw(ctx.xp, out, where, src)
-        else:
-            ctx.xp.multiply.at(out, where, src)
+        else:  # CuPy has no multiply.at: the backend's helper handles both
+            ufunc_at(ctx.xp, "multiply", out, where, src)
         return out.reshape(x.shape)
 
     @staticmethod

@@ -516,8 +516,8 @@ from .join import (  # noqa: E402, I001
 )
 from .shape_copy import (  # noqa: E402
     Clone, channels_last, clone, contiguous, contiguous_format, flip, fliplr, flipud,
-    memory_format, preserve_format, repeat, repeat_interleave, roll, tile, to, tril, tril_, triu,
-    triu_,
+    memory_format, pin_memory, preserve_format, repeat, repeat_interleave, roll, tile, to, tril,
+    tril_, triu, triu_,
 )
 from .subviews import chunk, diagonal, narrow, select, split, unbind  # noqa: E402
 
@@ -530,5 +530,5 @@ __all__ = [
     "concatenate", "contiguous", "dstack", "flip", "fliplr", "flipud", "hstack", "repeat",
     "repeat_interleave", "roll", "stack", "tile", "to", "tril", "tril_", "triu", "triu_",
     "vstack", "row_stack", "memory_format", "contiguous_format", "preserve_format",
-    "channels_last",
+    "channels_last", "pin_memory",
 ]

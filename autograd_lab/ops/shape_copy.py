@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Op
-from ..backend import canonical_device, device, to_device
+from ..backend import canonical_device, device, is_pinned, pin, to_device
 from ._util import normalize_dims, shape_arg, wrap_dim, write_out
 from .inplace import inplace
 
@@ -91,10 +91,10 @@ class ToCopy(Op):
     node_name = "ToCopyBackward0"
 
     @staticmethod
-    def forward(ctx, x, np_dtype=None, dev=None, src_dev=None):
+    def forward(ctx, x, np_dtype=None, dev=None, src_dev=None, non_blocking=False):
         ctx.src_dev = src_dev
         ctx.out_device = dev
-        out = x if dev is None else to_device(x, dev)
+        out = x if dev is None else to_device(x, dev, non_blocking)
         if np_dtype is not None and out.dtype != np_dtype:
             return out.astype(np_dtype)
         return out.copy() if out is x else out
@@ -119,11 +119,14 @@ def _is_dtype_like(a) -> bool:
 
 
 def _parse_to(args, kwargs):
-    """PyTorch's three ``to`` signatures: (device, dtype, ...), (dtype, ...), (tensor, ...)."""
+    """PyTorch's three ``to`` signatures: (device, dtype, ...), (dtype, ...), (tensor, ...).
+
+    Returns ``(device, dtype, non_blocking, copy)``.
+    """
     dev = kwargs.pop("device", None)
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
+    non_blocking = kwargs.pop("non_blocking", False)
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
@@ -143,15 +146,20 @@ def _parse_to(args, kwargs):
                                                    *([dt] if dt is not None else []), *args))
         raise TypeError(f"to() received an invalid combination of arguments - got ({got}), "
                         f"but expected one of:\n{_TO_SIGNATURES}")
+    if flags:
+        non_blocking = flags[0]
     if len(flags) == 2:
         copy = flags[1]
-    return dev, dt, copy
+    return dev, dt, bool(non_blocking), copy
 
 
 def to(input: Tensor, *args, **kwargs) -> Tensor:  # noqa: A002
     """Cast to a dtype and/or move to a device: ``to(dtype)``, ``to(device, dtype)``,
-    ``to(other)``. Returns ``input`` itself when nothing changes (unless ``copy=True``)."""
-    dev, dt, copy = _parse_to(args, dict(kwargs))
+    ``to(other)``. Returns ``input`` itself when nothing changes (unless ``copy=True``).
+
+    ``non_blocking=True`` lets a copy from pinned memory to the GPU run asynchronously (see
+    ``Tensor.pin_memory``); other copies complete before ``to`` returns."""
+    dev, dt, non_blocking, copy = _parse_to(args, dict(kwargs))
     target_dev = canonical_device(dev) if dev is not None else input._device
     dt = _dtype.as_dtype(dt) if dt is not None else None
     same_dev = target_dev == input._device
@@ -159,7 +167,24 @@ def to(input: Tensor, *args, **kwargs) -> Tensor:  # noqa: A002
     if same_dev and same_dtype and not copy:
         return input
     return ToCopy.apply(input, np_dtype=None if dt is None else dt.np,
-                        dev=None if same_dev else target_dev, src_dev=input._device)
+                        dev=None if same_dev else target_dev, src_dev=input._device,
+                        non_blocking=non_blocking)
+
+
+def pin_memory(input: Tensor) -> Tensor:  # noqa: A002
+    """A copy of a CPU tensor in page-locked ("pinned") memory, which the GPU reads by DMA:
+    ``pinned.to("cuda", non_blocking=True)`` then returns before the copy ends, so loading
+    the next batch overlaps with the GPU's work. Returns ``input`` if it is pinned already.
+    Needs a GPU (pinning is a CUDA driver service), as in PyTorch."""
+    if input.is_cuda:
+        raise RuntimeError(f"cannot pin '{input.type()}' only dense CPU tensors can be pinned")
+    if is_pinned(input._data):
+        return input
+    if input.requires_grad:  # recorded like a copy: the gradient flows back unchanged
+        out = to(input, copy=True)
+        out._data = pin(out._data)
+        return out
+    return Tensor._make(pin(input._data))
 
 
 # ----------------------------------------------------------------------------- repeat
@@ -230,7 +255,8 @@ def repeat_interleave(input: Tensor, repeats, dim: int | None = None, *,  # noqa
             raise RuntimeError("repeats can not be negative")
         import numpy as np
 
-        idx = Tensor._make(np.repeat(np.arange(reps.size), reps), device=input._device)
+        idx = Tensor._make(to_device(np.repeat(np.arange(reps.size), reps), input._device),
+                           device=input._device)
         return _index.index_select(input, d, idx)
     r = int(repeats)
     if r < 0:

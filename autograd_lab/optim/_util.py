@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..backend import array_module
+from ..backend import array_module, kernel
 
 
 def _check_lr(lr: float) -> None:
@@ -39,6 +39,14 @@ def _grad_array(p: Tensor, maximize: bool):
     """The gradient's array (negated when maximizing), never aliased with p.grad if changed."""
     g = p._grad._data
     return -g if maximize else g
+
+
+def _fused_step(p: Tensor, name: str):
+    """The fused CUDA kernel ``name`` (``cuda_kernels.optim``) for this parameter, or None:
+    on the CPU, and for dtypes the kernels do not handle (float16)."""
+    if p._data.dtype.name not in ("float32", "float64"):
+        return None
+    return kernel(array_module(p._device), name)
 
 
 def _zeros_like(p: Tensor) -> Tensor:

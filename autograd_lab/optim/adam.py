@@ -11,6 +11,7 @@ from ._util import (
     _bump,
     _check_fused,
     _check_lr,
+    _fused_step,
     _grad_array,
     _params_with_grad,
     _scalar,
@@ -137,8 +138,19 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = _zeros_like(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_like(p)
-                g = _grad_array(p, group["maximize"])
                 step_t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                fused = _fused_step(p, "adam_step")
+                if fused is not None:  # GPU: one kernel for the whole update
+                    step_t._data += 1
+                    vmax = state["max_exp_avg_sq"] if amsgrad else None
+                    fused(p._data, p._grad._data, m._data, v._data,
+                          None if vmax is None else vmax._data, lr=lr, beta1=beta1,
+                          beta2=beta2, eps=eps, weight_decay=wd, step=float(step_t._data),
+                          decoupled=group["decoupled_weight_decay"],
+                          maximize=group["maximize"])
+                    _bump(p, step_t, m, v, *([vmax] if amsgrad else []))
+                    continue
+                g = _grad_array(p, group["maximize"])
                 step_t._data += 1
                 if wd != 0:
                     if group["decoupled_weight_decay"]:

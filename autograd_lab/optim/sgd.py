@@ -10,6 +10,7 @@ from ..backend import array_module
 from ._util import (
     _bump,
     _check_fused,
+    _fused_step,
     _grad_array,
     _params_with_grad,
     _scalar,
@@ -96,6 +97,10 @@ class SGD(Optimizer):
             momentum, dampening = group["momentum"], group["dampening"]
             for p in _params_with_grad(group):
                 xp = array_module(p._device)
+                fused = _fused_step(p, "sgd_step")
+                if fused is not None:  # GPU: one kernel for the whole update
+                    self._fused_update(fused, xp, p, group)
+                    continue
                 g = _grad_array(p, group["maximize"])
                 if wd != 0:
                     g = g + wd * p._data
@@ -114,3 +119,22 @@ class SGD(Optimizer):
                 p._data -= lr * g
                 _bump(p)
         return loss
+
+    def _fused_update(self, fused, xp, p: Tensor, group: dict[str, Any]) -> None:
+        """:meth:`step` for one parameter with the fused kernel (``cuda_kernels.optim``)."""
+        momentum = group["momentum"]
+        buf = None
+        first = False
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            if buf is None:  # the kernel fills it with the first gradient
+                buf = Tensor._make(xp.empty_like(p._data), device=p._device)
+                state["momentum_buffer"] = buf
+                first = True
+            _bump(buf)
+        fused(p._data, p._grad._data, None if buf is None else buf._data,
+              lr=_scalar(group["lr"]), momentum=momentum, dampening=group["dampening"],
+              weight_decay=group["weight_decay"], nesterov=group["nesterov"],
+              maximize=group["maximize"], first=first)
+        _bump(p)

@@ -44,7 +44,7 @@ class MovesMixin:
         """Move and/or cast the parameters and buffers in place: ``to(device)``,
         ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``. Only floating-point tensors are
         cast to ``dtype``; integer buffers keep theirs. Returns ``self``."""
-        dev, dt, _ = _parse_to(args, dict(kwargs))
+        dev, dt, non_blocking, _ = _parse_to(args, dict(kwargs))
         if dt is not None:
             dt = _dtype.as_dtype(dt)
             if not dt.is_floating_point:
@@ -52,7 +52,8 @@ class MovesMixin:
                                 f"but got desired dtype={dt}")
 
         def convert(t: Tensor) -> Tensor:
-            return t.to(device=dev, dtype=dt if t.is_floating_point() else None)
+            return t.to(device=dev, dtype=dt if t.is_floating_point() else None,
+                        non_blocking=non_blocking)
 
         return self._apply(convert)
 
@@ -61,7 +62,8 @@ class MovesMixin:
         return self._apply(lambda t: t.cpu())
 
     def cuda(self, device: Any = None):
-        """Move all parameters and buffers to the GPU (CuPy)."""
+        """Move all parameters and buffers to the GPU (CuPy). Do it before building the
+        optimizer, or keep the same parameter objects (they are: only ``.data`` moves)."""
         return self._apply(lambda t: t.cuda(device))
 
     def type(self, dst_type: Any):

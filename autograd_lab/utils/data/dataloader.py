@@ -26,6 +26,7 @@ from ..._random import Generator
 from ...backend import cuda_is_available
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import _DatasetKind
+from ._utils.pin_memory import pin_memory as _pin_memory
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -61,7 +62,8 @@ class DataLoader:
         num_workers (int, optional): how many subprocesses to use for data loading. ``0``
             means that the data will be loaded in the main process (default: ``0``).
         collate_fn (Callable, optional): merges a list of samples to form a batch.
-        pin_memory (bool, optional): accepted; a no-op (see the note below).
+        pin_memory (bool, optional): copy batches into page-locked memory when a GPU is
+            present (see the note below).
         drop_last (bool, optional): set to ``True`` to drop the last incomplete batch
             (default: ``False``).
         timeout (numeric, optional): if positive, how many seconds to wait for a batch from
@@ -92,9 +94,10 @@ class DataLoader:
     code under ``if __name__ == "__main__":`` (each worker re-imports the script).
 
     .. note::
-        ``pin_memory`` makes PyTorch copy batches into page-locked memory for faster
-        host-to-GPU copies. autograd_lab reaches the GPU through CuPy and does not pin
-        memory: the flag is accepted so tutorials run unchanged, and does nothing.
+        ``pin_memory=True`` copies each batch's tensors into page-locked memory (with a GPU:
+        CuPy's pinned allocator; in this process, not a background thread as in PyTorch),
+        so that ``batch.to("cuda", non_blocking=True)`` copies asynchronously. Without a GPU
+        it warns, as PyTorch does, and does nothing.
 
     Differences from PyTorch: batches travel from the workers through a pipe (pickled, the
     arrays' bytes copied only by the kernel) rather than shared memory; after a timeout or a
@@ -313,6 +316,7 @@ class _BaseDataLoaderIter:
         if loader.pin_memory and not cuda_is_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", stacklevel=3)
+        self._pin_memory = loader.pin_memory and cuda_is_available()
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
@@ -338,6 +342,8 @@ class _BaseDataLoaderIter:
 
     def __next__(self) -> Any:
         data = self._next_data()
+        if self._pin_memory:
+            data = _pin_memory(data)
         self._num_yielded += 1
         if (self._dataset_kind == _DatasetKind.Iterable
                 and self._IterableDataset_len_called is not None

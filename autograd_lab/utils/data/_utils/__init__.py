@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import atexit
 
-from . import collate, fetch, worker
+from . import collate, fetch, pin_memory, worker
 
 #: How often (seconds) a process waiting on another one checks that it is still alive.
 #: PyTorch uses 5 s; we check more often so that a dead worker is reported quickly.
@@ -26,4 +26,4 @@ def _set_python_exit_flag() -> None:
 
 atexit.register(_set_python_exit_flag)
 
-__all__ = ["MP_STATUS_CHECK_INTERVAL", "collate", "fetch", "worker"]
+__all__ = ["MP_STATUS_CHECK_INTERVAL", "collate", "fetch", "pin_memory", "worker"]
