@@ -286,6 +286,29 @@ def _hooks(lib):
     return [x.grad, y.grad, seen[0]]
 
 
+def _accumulate_grad_node_hooks(lib):
+    """Hooks on a leaf's AccumulateGrad node: tensor hook, then pre-hook (which may replace
+    the gradient), then accumulation, then the node hook with ``((), (grad,))``."""
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).sum()
+    node = y.grad_fn.next_functions[0][0].next_functions[0][0]
+    events, post = [], []
+
+    def pre(grads):
+        events.append(2)
+        return (grads[0] * 10,)
+
+    def after(grad_inputs, grad_outputs):
+        events.append(3)
+        post.append((len(grad_inputs), grad_outputs[0].clone()))
+
+    x.register_hook(lambda g: events.append(1))
+    node.register_prehook(pre)
+    node.register_hook(after)
+    y.backward()
+    return [x.grad, lib.tensor(events), lib.tensor([post[0][0]]), post[0][1]]
+
+
 def _hook_removed(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     h = x.register_hook(lambda g: g * 100)
@@ -416,7 +439,7 @@ def _double_backward_through_copyslices(lib):
 
 GRAD_CASES = [_double_backward_through_copyslices, _root_is_ancestor_of_root,
               _partial_use_of_split, _accumulation, _gradient_arg, _retain_graph, _inputs_arg,
-              _retain_grad, _hooks,
+              _retain_grad, _hooks, _accumulate_grad_node_hooks,
               _hook_removed, _detach, _no_grad_block, _autograd_grad, _hvp,
               _double_backward_into_grad, _matmul_double_backward, _mean_double_backward,
               _broadcast_grad, _mixed_dtype_grad, _inplace_on_nonleaf, _inplace_on_view,

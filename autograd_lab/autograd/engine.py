@@ -130,7 +130,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                             _accumulate_non_leaf(inputs[i], g, create_graph)
             if type(node) is AccumulateGrad:
                 if accumulate and (inputs is None or (node, 0) in targets):
-                    _accumulate(node.variable, grads[0], create_graph, shared)
+                    _accumulate_leaf(node, grads[0], create_graph, shared)
                 continue
             if needed is not None and node not in needed:
                 _release_children(node, deps, ready)
@@ -229,17 +229,34 @@ def _run_tensor_hooks(node, grads):
     return grads
 
 
+def _accumulate_leaf(node, g, create_graph, shared) -> None:
+    """A leaf's AccumulateGrad node, in PyTorch's order: the tensor's hooks, the node's
+    pre-hooks (either may replace the gradient), the accumulation into ``.grad``, then the
+    node's hooks, called ``hook((), (grad,))``."""
+    leaf = node.variable
+    for hook in leaf._hooks or ():  # the tensor's own hooks come first
+        result = hook(g)
+        if result is not None:
+            g = result
+            shared.add(id(g._data))  # the hook's caller may hold this tensor
+    if node._prehooks:
+        for hook in node._prehooks:
+            result = hook((g,))
+            if result is not None:
+                g = result[0]
+                shared.add(id(g._data))
+    _accumulate(leaf, g, create_graph, shared)
+    if node._hooks:
+        for hook in node._hooks:
+            hook((), (g,))
+
+
 def _accumulate_non_leaf(t, g, create_graph) -> None:
     t._grad = g.detach().clone() if t._grad is None else (t._grad + g).detach()
 
 
 def _accumulate(leaf, g, create_graph, shared) -> None:
-    """Add ``g`` into ``leaf.grad`` after the leaf's hooks (PyTorch's AccumulateGrad)."""
-    for hook in leaf._hooks or ():
-        result = hook(g)
-        if result is not None:
-            g = result
-            shared.add(id(g._data))  # the hook's caller may hold this tensor
+    """Add ``g`` into ``leaf.grad`` (PyTorch's AccumulateGrad; hooks ran before)."""
     if leaf._grad is None:
         if create_graph:
             leaf._grad = g
