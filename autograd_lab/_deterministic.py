@@ -11,9 +11,8 @@ take an order-fixed path instead, and are slower:
   CPU with ``np.add.at`` and copied back, a round trip over PCIe (``backend.ufunc_at``);
 - ``max_pool2d`` backward with overlapping windows (stride < kernel): the gather kernel of
   ``cuda_kernels.pool`` (one thread per input pixel, reading up to kernel-area indices)
-  replaces the atomic scatter (its cost has not been measured yet). Not yet in effect:
-  ``ops/pool.py`` still sums with CuPy's ``bincount`` (atomic) until the kernel is wired
-  (docs/gpu.md).
+  replaces the atomic scatter (its cost has not been measured yet). ``adaptive_max_pool2d``'s
+  backward still sums with CuPy's ``bincount`` (atomic): not covered (docs/gpu.md).
 
 Deterministic in both modes: matrix products (cuBLAS on one stream), CuPy's reductions (a
 fixed tree), the convolution's col2im (one array addition per kernel tap), batch norm, the

@@ -74,11 +74,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "i0 = np.minimum(np.floor(src)": "interpolation index (host), to_device",
         "i1 = np.minimum(i0 + 1, n_in - 1)": "interpolation index (host), to_device",
     },
-    "nn/_functional_norm.py": {
-        "invstd = 1 / np.sqrt(var + eps)": "dispatched to CuPy by __array_ufunc__",
-        "np.sqrt(running_var._data.reshape(wshape) + eps)": "dispatched to CuPy by "
-                                                            "__array_ufunc__",
-    },
     "nn/init.py": {
         "np.asarray(a, dtype=dt), np.asarray(b, dtype=dt)": "init draws on the host, then "
                                                             "_fill_random moves the values",

@@ -181,7 +181,7 @@ class FunctionCtx:
             # A saved output comes back as a fresh Tensor whose grad_fn is this node: the same
             # graph position as the original output, without a reference cycle to it.
             arr = self._output_arrays[value]
-            t = _Tensor._make(arr, requires_grad=self._recorded)
+            t = _Tensor._make(arr, self._recorded, self._out_dev)
             if self._recorded:
                 t.grad_fn = self
                 t._output_nr = value
@@ -232,6 +232,10 @@ class _OpNode(FunctionCtx, Node):
     _inputs: Any = None
     xp: Any = np  # CuPy for CUDA tensors, set per call by Op.apply
     out_device: Any = None
+    # Devices of the inputs and of the outputs, for the saved values backward unpacks (set by
+    # Op.apply when not the CPU; they differ only for ops that move data, such as ``to``).
+    _in_dev: Any = CPU
+    _out_dev: Any = CPU
 
     def save_for_backward(self, *values) -> None:
         """Keep values for backward. Inputs and outputs are checked for in-place changes.
@@ -255,8 +259,8 @@ class _OpNode(FunctionCtx, Node):
 
     def _unpack(self, entry):
         kind, value, counter, version = entry
-        if kind == 2:  # an intermediate array: a constant Tensor
-            return _Tensor._make(value) if hasattr(value, "shape") else value
+        if kind == 2:  # an intermediate array: a constant Tensor on the inputs' device
+            return _Tensor._make(value, False, self._in_dev) if hasattr(value, "shape") else value
         return FunctionCtx._unpack(self, entry)
 
     def _apply_backward(self, grads: list) -> tuple:
@@ -355,6 +359,8 @@ class Op:
                 swap = {id(r): a for r, a in zip(raw, out_arrays) if r is not a}
                 ctx._saved = [(k, swap.get(id(v), v), c, ver) for k, v, c, ver in ctx._saved]
         odev = ctx.out_device or dev  # ops that move data (``to``) set ctx.out_device
+        if dev is not CPU or odev is not CPU:
+            ctx._in_dev, ctx._out_dev = dev, odev
         if cls.num_outputs == 1:
             outputs = [Tensor._make(out_arrays[0], False, odev)]
         else:

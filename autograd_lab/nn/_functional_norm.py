@@ -193,7 +193,7 @@ class NativeLayerNorm(NativeBatchNorm):
     node_name = "NativeLayerNormBackward0"
 
 
-def _stats(x: np.ndarray, axes: tuple, eps: float):
+def _stats(xp, x: np.ndarray, axes: tuple, eps: float):
     """Mean, biased variance and 1/sqrt(var + eps) over ``axes``, kept as dims.
 
     Two passes, the variance from the centred values (E[x²] - E[x]² would cancel badly in
@@ -201,7 +201,7 @@ def _stats(x: np.ndarray, axes: tuple, eps: float):
     """
     mean = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
-    invstd = 1 / np.sqrt(var + eps)
+    invstd = 1 / xp.sqrt(var + eps)
     return mean, var, invstd.astype(x.dtype, copy=False)
 
 
@@ -311,11 +311,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
         if bias is not None:
             out = out + bias[0]
         return out
+    xp = backend.array_module(input._device)
+    if backend.kernel(xp, "batch_norm") is not None:  # CUDA kernels (None on the CPU)
+        from ._functional_norm_fused import batch_norm_fused  # (it imports this module)
+
+        out = batch_norm_fused(input, running_mean, running_var, weight, bias, training,
+                               momentum, eps)
+        if out is not None:
+            return out
     axes = (0,) + tuple(range(2, x.ndim))
     wshape = (1, c) + (1,) * (x.ndim - 2)
     use_batch = training
     if use_batch:
-        mean, var, invstd = _batch_stats(backend.array_module(input.device), x, eps)
+        mean, var, invstd = _batch_stats(xp, x, eps)
         if training and running_mean is not None:
             n = x.size / c
             with grad_mode.no_grad():
@@ -324,7 +332,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None,  # noqa: A002
                     _update(running_var, var * (n / (n - 1)), momentum)
     else:
         mean = running_mean._data.reshape(wshape).astype(x.dtype, copy=False)
-        invstd = (1 / np.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype,
+        invstd = (1 / xp.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype,
                                                                                copy=False)
     return NativeBatchNorm.apply(input, weight, bias, axes=axes, waxes=axes, wshape=wshape,
                                  mean=mean, invstd=invstd, training=use_batch, eps=eps)
@@ -365,7 +373,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,  #
                            f"{input.size()}".replace("autograd_lab.Size(", "").replace(")", ""))
     _check_mixed_dtype(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean, _, invstd = _stats(x, axes, eps)
+    mean, _, invstd = _stats(backend.array_module(input._device), x, axes, eps)
     return NativeLayerNorm.apply(input, weight, bias, axes=axes, waxes=tuple(range(x.ndim - k)),
                                  wshape=ns, mean=mean, invstd=invstd, training=True, eps=eps)
 
@@ -393,7 +401,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
                                f"and input of shape {list(x.shape)}")
     _check_mixed_dtype(input, weight, bias)
     grouped = input.reshape(n, num_groups, -1)
-    mean, _, invstd = _stats(grouped._data, (2,), eps)
+    mean, _, invstd = _stats(backend.array_module(input._device), grouped._data, (2,), eps)
     y = NativeLayerNorm.apply(grouped, None, None, axes=(2,), waxes=(0, 1), wshape=(1,),
                               mean=mean, invstd=invstd, training=True, eps=eps)
     y = y.reshape(x.shape)

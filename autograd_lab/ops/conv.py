@@ -31,6 +31,7 @@ from __future__ import annotations
 from .. import _parallel
 from .._tensor import Tensor
 from ..autograd.function import Op
+from . import _cuda_paths as cuda
 from . import _im2col as im
 from ._conv_args import check_conv, conv_dims, transpose_dims, tuple_arg
 
@@ -66,6 +67,8 @@ def _work(n, w, dims) -> int:
 
 def conv_forward(xp, x, w, b, dims, groups):
     """``out = W * x + b`` on arrays, the batch split over threads (:mod:`.._parallel`)."""
+    if (out := cuda.conv_forward(xp, x, w, b, dims, groups)) is not None:  # CUDA kernels
+        return out
     out = xp.empty((x.shape[0], w.shape[0], dims[0].out, dims[1].out), dtype=x.dtype)
     _parallel.run_slices(lambda s: _conv_forward(xp, x[s], w, b, dims, groups, out[s]),
                          _parallel.split(xp, x.shape[0], _work(x.shape[0], w, dims)))
@@ -105,6 +108,8 @@ def conv_weight(xp, x, g, dims, groups, wshape):
     gradient would change in its last bits with the number of threads. Each thread computes
     the columns ``dW[:, c0:c1]`` of its channels exactly as one thread would.
     """
+    if (gw := cuda.conv_weight(xp, x, g, dims, groups, wshape)) is not None:  # CUDA kernels
+        return gw
     n, c = x.shape[:2]
     geo = im.geometry(n, dims)
     parts = im.chunks(dims, geo, c, x.itemsize)
@@ -150,6 +155,8 @@ def conv_adjoint(xp, y, w, dims, groups, c):
     overlapping windows are added up in the same order: the result does not depend on the
     number of threads.
     """
+    if (out := cuda.conv_adjoint(xp, y, w, dims, groups, c)) is not None:  # CUDA kernels
+        return out
     n = y.shape[0]
     out = xp.empty((n, c, dims[0].size, dims[1].size), dtype=y.dtype)
     parts = im.chunks(dims, im.geometry(n, dims), c, y.itemsize, cols=True)

@@ -21,6 +21,7 @@ import numpy as np
 from .. import _parallel
 from .._tensor import Tensor
 from ..autograd.function import Op
+from . import _cuda_paths as cuda
 from . import _im2col as im
 from ._pool_args import adaptive_size, check_pool_input, pool_dims, window_bounds
 from .pool_avg import adaptive_avg_pool2d, avg_pool2d
@@ -133,24 +134,27 @@ class MaxPool2D(Op):
         h, w = x.shape[-2:]
         lead = x.shape[:-2]
         planes = x.reshape(-1, 1, h, w)
-        # Planes are independent: each thread pools its share of them (.._parallel).
-        parts = _parallel.run_slices(lambda s: _pool_planes(xp, planes[s], dims),
-                                     _parallel.split_elements(xp, planes.shape[0], x.size))
-        best, idx = parts[0] if len(parts) == 1 else (
-            xp.concatenate([p[0] for p in parts]), xp.concatenate([p[1] for p in parts]))
+        fused = cuda.max_pool2d(xp, planes, dims)  # CUDA kernels (None on the CPU)
+        if fused is not None:
+            best, idx = fused
+        else:  # planes are independent: each thread pools its share of them (.._parallel)
+            parts = _parallel.run_slices(lambda s: _pool_planes(xp, planes[s], dims),
+                                         _parallel.split_elements(xp, planes.shape[0], x.size))
+            best, idx = parts[0] if len(parts) == 1 else (
+                xp.concatenate([p[0] for p in parts]), xp.concatenate([p[1] for p in parts]))
         shape = lead + (dh.out, dw.out)
         idx = idx.reshape(shape)
         _save_indices(ctx, idx)
         ctx.in_shape = x.shape
         # Windows that never overlap (stride >= dilated kernel, e.g. kernel 2 stride 2) send
         # each input at most one gradient: the backward can assign instead of accumulate.
-        ctx.unique = _disjoint(dims)
+        ctx.unique, ctx.dims = _disjoint(dims), dims
         return best.reshape(shape), idx
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         return MaxPoolScatter.apply(grad, _saved_indices(ctx, grad), shape=ctx.in_shape,
-                                    unique=ctx.unique)
+                                    unique=ctx.unique, dims=ctx.dims)
 
 
 class AdaptiveMaxPool2D(Op):
@@ -198,16 +202,22 @@ class MaxPoolScatter(Op):
 
     With ``unique`` indices (windows that do not overlap) this is one assignment
     ``dx.flat[idx] = g``; otherwise a ``bincount`` over flat indices, so overlapping windows
-    accumulate (summed in float64, then cast back). Its own derivative is a gather:
-    d/dg = upstream.flatten(-2)[idx].
+    accumulate (summed in float64, then cast back). With the pooling ``dims`` (not for
+    adaptive pooling), a CUDA kernel does it where there is one. Its own derivative is a
+    gather: d/dg = upstream.flatten(-2)[idx].
     """
 
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, idx, *, shape, unique=False):
+    def forward(ctx, g, idx, *, shape, unique=False, dims=None):
         xp = ctx.xp
         ctx.save_for_backward(idx)
+        if dims is not None and (out := cuda.max_pool2d_backward(xp, g, idx, shape, dims)) \
+                is not None:
+            return out
+        if g.size == 0:  # an empty batch (the reshapes below cannot infer a size from 0)
+            return xp.zeros(shape, dtype=g.dtype)
         plane = shape[-1] * shape[-2]
         planes = idx.size // max(idx.shape[-1] * idx.shape[-2], 1)
         if unique:
