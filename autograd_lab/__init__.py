@@ -62,7 +62,7 @@ from ._dtype import (
     short,
     uint8,
 )
-from ._parallel import get_num_threads, set_num_threads
+from ._threads import get_num_threads, set_num_threads
 from ._random import (
     Generator,
     default_generator,

@@ -14,9 +14,9 @@ Timing: ``--warmup`` untimed calls, then the median of ``--repeats`` calls timed
 ``time.perf_counter``, each library in its own block after a pause (see run_one) (garbage
 collected before each call and left enabled during it, since a learner's loop runs with it on).
 
-Threads: both libraries get as many intra-op threads as NumPy's BLAS uses (normally one per
-core; ``set_num_threads`` in each), so both split their work over the same number of cores;
-set ``OMP_NUM_THREADS`` to change all three.
+Threads: both libraries get as many threads as NumPy's BLAS uses (normally one per core;
+``set_num_threads`` in each: PyTorch's intra-op threads, autograd_lab's BLAS threads); set
+``OMP_NUM_THREADS`` to change all three.
 
 Memory: a benchmark with ``KIND = "memory"`` reports peak memory instead of time (see
 measure_memory): each library runs the workload in a fresh subprocess, and the peak resident

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _parallel, backend
+from .. import backend
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Op
@@ -89,12 +89,6 @@ def _ncl(a):
     return a.reshape(a.shape[0], a.shape[1], -1)
 
 
-def _channel_split(xp, x):
-    """Channels per thread: batch norm is independent per channel, so each thread takes whole
-    channels and every per-channel sum is the same as on one thread (:mod:`..._parallel`)."""
-    return _parallel.split_elements(xp, x.shape[1], x.size)
-
-
 def _vecdot(xp, a, b):
     """Σ a·b along the last axis without a product array (NumPy 2's ``vecdot``)."""
     vecdot = getattr(xp, "vecdot", None)
@@ -104,14 +98,9 @@ def _vecdot(xp, a, b):
 def _scale_shift(xp, x, alpha, beta):
     """y = x·α + β with per-channel (dim 1) α, β: batch norm's forward once μ, invstd are known."""
     y = xp.empty_like(x)
-    x3, y3 = _ncl(x), _ncl(y)
-    a, c = alpha.reshape(-1, 1), beta.reshape(-1, 1)
-
-    def run(s):
-        xp.multiply(x3[:, s], a[s], out=y3[:, s])
-        y3[:, s] += c[s]
-
-    _parallel.run_slices(run, _channel_split(xp, x))
+    y3 = _ncl(y)
+    xp.multiply(_ncl(x), alpha.reshape(-1, 1), out=y3)
+    y3 += beta.reshape(-1, 1)
     return y
 
 
@@ -123,8 +112,6 @@ def _batch_norm_backward(ctx, g, x, w, needs, meta, dev):
     xc = x - μ (x̂ = xc·invstd) and k = invstd·w (PyTorch's order of operations):
 
         dx = k · (g - Σg/n) - xc · (k · invstd² · Σg·xc / n)
-
-    Each thread takes whole channels (:func:`_channel_split`).
     """
     xp = ctx.xp
     c = x.shape[1]
@@ -133,22 +120,15 @@ def _batch_norm_backward(ctx, g, x, w, needs, meta, dev):
     mean, invstd = ctx.mean.reshape(c, 1), ctx.invstd.reshape(c)
     k = invstd if w is None else invstd * w._data.reshape(c)
     k = k.astype(g.dtype, copy=False)
-    sum_g = xp.empty(c, dtype=g.dtype)
-    dotp = xp.empty(c, dtype=g.dtype)
-    gx = xp.empty(x3.shape, dtype=g.dtype) if needs[0] else None
-
-    def run(s):
-        xc = x3[:, s] - mean[s]
-        gs = g3[:, s]
-        sum_g[s] = gs.sum(axis=2).sum(axis=0)
-        dotp[s] = _vecdot(xp, gs, xc).sum(axis=0)
-        if gx is not None:
-            xc *= (k[s] * invstd[s] * invstd[s] * (dotp[s] / n))[:, None].astype(g.dtype)
-            xp.multiply(gs, k[s, None], out=gx[:, s])
-            gx[:, s] -= (k[s] * (sum_g[s] / n))[:, None].astype(g.dtype)
-            gx[:, s] -= xc
-
-    _parallel.run_slices(run, _channel_split(xp, x))
+    xc = x3 - mean
+    sum_g = g3.sum(axis=2).sum(axis=0)
+    dotp = _vecdot(xp, g3, xc).sum(axis=0)
+    gx = None
+    if needs[0]:
+        xc *= (k * invstd * invstd * (dotp / n))[:, None].astype(g.dtype)
+        gx = g3 * k[:, None]
+        gx -= (k * (sum_g / n))[:, None].astype(g.dtype)
+        gx -= xc
     gw = (dotp * invstd).reshape(meta[1][0]) if needs[1] else None
     gb = sum_g.reshape(meta[2][0]) if needs[2] else None
     if gx is not None:
@@ -207,25 +187,16 @@ def _stats(xp, x: np.ndarray, axes: tuple, eps: float):
 
 def _batch_stats(xp, x, eps: float):
     """:func:`_stats` over batch norm's axes (all but dim 1), faster: the sums run along the
-    contiguous last axis of ``(N, C, L)`` first, Σ(x - μ)² is a ``vecdot`` (no squares array),
-    and each thread takes whole channels. Float16 is summed in float32, as NumPy's ``mean``
-    does."""
+    contiguous last axis of ``(N, C, L)`` first, and Σ(x - μ)² is a ``vecdot`` (no squares
+    array). Float16 is summed in float32, as NumPy's ``mean`` does."""
     x3 = _ncl(x)
     if x3.dtype.itemsize < 4:
         x3 = x3.astype(xp.float32)
     c = x.shape[1]
     count = x3.dtype.type(max(x3.shape[0] * x3.shape[2], 1))
-    mean = xp.empty(c, dtype=x3.dtype)
-    var = xp.empty(c, dtype=x3.dtype)
-
-    def run(s):
-        xs = x3[:, s]
-        m = xs.sum(axis=2).sum(axis=0) / count
-        xc = xs - m[:, None]
-        mean[s] = m
-        var[s] = _vecdot(xp, xc, xc).sum(axis=0) / count
-
-    _parallel.run_slices(run, _channel_split(xp, x))
+    mean = x3.sum(axis=2).sum(axis=0) / count
+    xc = x3 - mean[:, None]
+    var = _vecdot(xp, xc, xc).sum(axis=0) / count
     keep = (1, c) + (1,) * (x.ndim - 2)
     invstd = 1 / xp.sqrt(var + eps)
     return (mean.reshape(keep).astype(x.dtype, copy=False),

@@ -28,7 +28,6 @@ the input (16 MB for LeNet's first layer at batch 64, where PyTorch keeps nothin
 
 from __future__ import annotations
 
-from .. import _parallel
 from .._tensor import Tensor
 from ..autograd.function import Op
 from . import _cuda_paths as cuda
@@ -60,18 +59,12 @@ def _tap_major(w, groups):
         groups, o // groups, kh * cg * kw)
 
 
-def _work(n, w, dims) -> int:
-    """Multiply-adds of a convolution of ``n`` images with weight ``w``: the size of the job."""
-    return n * w.size * dims[0].out * dims[1].out
-
-
 def conv_forward(xp, x, w, b, dims, groups):
-    """``out = W * x + b`` on arrays, the batch split over threads (:mod:`.._parallel`)."""
+    """``out = W * x + b`` on arrays: ``(N, C, H, W)`` -> ``(N, O, Ho, Wo)``."""
     if (out := cuda.conv_forward(xp, x, w, b, dims, groups)) is not None:  # CUDA kernels
         return out
     out = xp.empty((x.shape[0], w.shape[0], dims[0].out, dims[1].out), dtype=x.dtype)
-    _parallel.run_slices(lambda s: _conv_forward(xp, x[s], w, b, dims, groups, out[s]),
-                         _parallel.split(xp, x.shape[0], _work(x.shape[0], w, dims)))
+    _conv_forward(xp, x, w, b, dims, groups, out)
     return out
 
 
@@ -102,31 +95,13 @@ def _conv_forward(xp, x, w, b, dims, groups, out):
 
 
 def conv_weight(xp, x, g, dims, groups, wshape):
-    """``dW = g @ cols(x)^T`` on arrays, the input channels split over threads.
-
-    Not the batch: the sum over images would then be added up in another order, and the
-    gradient would change in its last bits with the number of threads. Each thread computes
-    the columns ``dW[:, c0:c1]`` of its channels exactly as one thread would.
-    """
+    """``dW = g @ cols(x)^T`` on arrays: the gradient of a convolution in its weight."""
     if (gw := cuda.conv_weight(xp, x, g, dims, groups, wshape)) is not None:  # CUDA kernels
         return gw
     n, c = x.shape[:2]
     geo = im.geometry(n, dims)
     parts = im.chunks(dims, geo, c, x.itemsize)
-    slices = _parallel.split(xp, c if groups == 1 else 1, _prod(wshape) * g.size // wshape[0])
-    if len(slices) == 1:
-        return _conv_weight(xp, x, g, dims, groups, wshape, parts)
-    o, _, kh, kw = wshape
-    return xp.concatenate(_parallel.run_slices(
-        lambda s: _conv_weight(xp, x[:, s], g, dims, 1, (o, s.stop - s.start, kh, kw), parts),
-        slices), axis=1)
-
-
-def _prod(shape) -> int:
-    size = 1
-    for s in shape:
-        size *= s
-    return size
+    return _conv_weight(xp, x, g, dims, groups, wshape, parts)
 
 
 def _conv_weight(xp, x, g, dims, groups, wshape, parts):
@@ -149,19 +124,13 @@ def _conv_weight(xp, x, g, dims, groups, wshape, parts):
 
 
 def conv_adjoint(xp, y, w, dims, groups, c):
-    """``conv_transpose(y, W)`` on arrays, the batch split over threads (:mod:`.._parallel`).
-
-    Every thread uses the chunks of output rows one thread would use for the whole batch, so
-    overlapping windows are added up in the same order: the result does not depend on the
-    number of threads.
-    """
+    """``conv_transpose(y, W)`` on arrays: ``(N, O, Ho, Wo)`` -> ``(N, C, H, W)``."""
     if (out := cuda.conv_adjoint(xp, y, w, dims, groups, c)) is not None:  # CUDA kernels
         return out
     n = y.shape[0]
     out = xp.empty((n, c, dims[0].size, dims[1].size), dtype=y.dtype)
     parts = im.chunks(dims, im.geometry(n, dims), c, y.itemsize, cols=True)
-    _parallel.run_slices(lambda s: _conv_adjoint(xp, y[s], w, dims, groups, c, parts, out[s]),
-                         _parallel.split(xp, n, _work(n, w, dims)))
+    _conv_adjoint(xp, y, w, dims, groups, c, parts, out)
     return out
 
 

@@ -5,9 +5,8 @@ follow PyTorch's choice (``relu'(0) = 0``, ``clamp`` passes the gradient at the 
 
 from __future__ import annotations
 
-from .. import _dtype, _parallel
+from .. import _dtype
 from .._tensor import Tensor
-from ..autograd import grad_mode
 from ..autograd.function import Op
 from ._util import type_name, write_out
 
@@ -36,25 +35,14 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        xp = ctx.xp
-        y = xp.empty_like(x)
-        _parallel.run_slices(lambda s: xp.maximum(x[s], 0, out=y[s]),
-                             _parallel.split_elements(xp, x.shape[0] if x.ndim else 1, x.size))
+        y = ctx.xp.maximum(x, 0)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        if grad_mode._enabled:  # create_graph: a Tensor op, differentiable in grad
-            return grad * (y > 0)
-        g, ya, xp = grad._data, y._data, ctx.xp
-        if g.shape != ya.shape or g.dtype != ya.dtype:
-            return grad * (y > 0)
-        gx = xp.empty_like(g)
-        _parallel.run_slices(lambda s: xp.multiply(g[s], ya[s] > 0, out=gx[s]),
-                             _parallel.split_elements(xp, g.shape[0] if g.ndim else 1, g.size))
-        return Tensor._make(gx, device=grad._device)
+        return grad * (y > 0)
 
 
 class Clamp(Op):

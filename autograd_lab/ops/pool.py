@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _parallel
 from .._tensor import Tensor
 from ..autograd.function import Op
 from . import _cuda_paths as cuda
@@ -137,11 +136,8 @@ class MaxPool2D(Op):
         fused = cuda.max_pool2d(xp, planes, dims)  # CUDA kernels (None on the CPU)
         if fused is not None:
             best, idx = fused
-        else:  # planes are independent: each thread pools its share of them (.._parallel)
-            parts = _parallel.run_slices(lambda s: _pool_planes(xp, planes[s], dims),
-                                         _parallel.split_elements(xp, planes.shape[0], x.size))
-            best, idx = parts[0] if len(parts) == 1 else (
-                xp.concatenate([p[0] for p in parts]), xp.concatenate([p[1] for p in parts]))
+        else:
+            best, idx = _pool_planes(xp, planes, dims)
         shape = lead + (dh.out, dw.out)
         idx = idx.reshape(shape)
         _save_indices(ctx, idx)
@@ -220,19 +216,11 @@ class MaxPoolScatter(Op):
             return xp.zeros(shape, dtype=g.dtype)
         plane = shape[-1] * shape[-2]
         planes = idx.size // max(idx.shape[-1] * idx.shape[-2], 1)
+        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
         if unique:
             out = xp.zeros(shape, dtype=g.dtype)
-            out2, idx2, g2 = out.reshape(planes, plane), idx.reshape(planes, -1), g.reshape(
-                planes, -1)
-
-            def scatter(s):  # planes are independent: each thread fills its share
-                o = out2[s]
-                flat = idx2[s] + (xp.arange(o.shape[0]) * plane)[:, None]
-                o.reshape(-1)[flat.reshape(-1)] = g2[s].reshape(-1)
-
-            _parallel.run_slices(scatter, _parallel.split_elements(xp, planes, out.size))
+            out.reshape(-1)[flat.reshape(-1)] = g.reshape(-1)
             return out
-        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
         out = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return out.astype(g.dtype, copy=False).reshape(shape)
 
