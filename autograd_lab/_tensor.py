@@ -179,6 +179,17 @@ class Tensor:
     def data_ptr(self) -> int:
         return _data_ptr(self._data)
 
+    def storage_offset(self) -> int:
+        """Index of this tensor's first element in its storage, in elements: 0 for a tensor
+        that owns its memory, ``k`` for a view such as ``x[k:]`` (``torch.Tensor.storage_offset``).
+
+        The storage starts where the tensor this one is a view of (``_base``) starts; a tensor
+        that is no view starts its own, as in PyTorch, where ``from_numpy(a[3:])`` also has
+        offset 0.
+        """
+        root = self if self._base is None else self._base
+        return (_data_ptr(self._data) - _data_ptr(root._data)) // self._data.itemsize
+
     def type(self, dtype=None):
         """``'autograd_lab.FloatTensor'``-style type name, or a cast when ``dtype`` is given."""
         if dtype is None:

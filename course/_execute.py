@@ -75,7 +75,21 @@ def sanitize_notebook(nb: nbformat.NotebookNode, patterns: list[tuple[str, str]]
                     if isinstance(output.data.get(mime), str):
                         output.data[mime] = sanitize_text(output.data[mime], patterns)
         # a widget-only output has nothing left to show
-        cell.outputs = [o for o in cell.outputs if "data" not in o or o.data]
+        cell.outputs = _coalesce_streams([o for o in cell.outputs if "data" not in o or o.data])
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """Merge consecutive outputs of the same stream: how the kernel happened to flush
+    ``print`` ("True" then "\n", or "True\n") must not change the released notebook."""
+    merged: list = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if (output.output_type == "stream" and last is not None
+                and last.output_type == "stream" and last.name == output.name):
+            last.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def execute_notebook(

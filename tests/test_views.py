@@ -579,3 +579,36 @@ if given is not None:
             res.append((err, r.stride() if r.numel() else None, r.is_contiguous(),
                         type(r.grad_fn).__name__, r.detach().numpy().tolist()))
         assert res[0] == res[1]
+
+
+# name -> how to make it from lib and x = arange(24.).reshape(4, 6)
+STORAGE_OFFSET_CASES = {
+    "fresh": lambda lib, x: x,
+    "row": lambda lib, x: x[1],
+    "block": lambda lib, x: x[2:, 3:],
+    "transpose": lambda lib, x: x.t(),
+    "column": lambda lib, x: x[:, 4],
+    "view then slice": lambda lib, x: x.view(-1)[5:],
+    "narrow": lambda lib, x: x.narrow(1, 2, 3),
+    "select": lambda lib, x: x.select(0, 3),
+    "unbind": lambda lib, x: x.unbind(0)[2],
+    "split": lambda lib, x: x.split(2, 1)[1],
+    "diagonal": lambda lib, x: x.diagonal(),
+    "expand": lambda lib, x: x[1:2, :1].expand(3, 4),
+    "element": lambda lib, x: x[2, 3],
+    "clone of a view": lambda lib, x: x[1:].clone(),
+    "contiguous copy": lambda lib, x: x.t().contiguous(),
+    "from_numpy of a slice": lambda lib, x: lib.from_numpy(np.arange(10.0)[3:]),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", STORAGE_OFFSET_CASES)
+def test_storage_offset_matches_torch(name):
+    from conftest import require_torch
+
+    torch = require_torch()
+    make = STORAGE_OFFSET_CASES[name]
+    ours = make(lab, lab.arange(24.0).reshape(4, 6))
+    theirs = make(torch, torch.arange(24.0).reshape(4, 6))
+    assert ours.storage_offset() == theirs.storage_offset()

@@ -918,9 +918,9 @@ if torch.cuda.is_available():
 # - **Storage, strides, offset.** A PyTorch tensor is exactly the window described in section
 #   7: `x.untyped_storage()` is the memory block, `x.stride()` the strides and
 #   `x.storage_offset()` where the window starts. Views (`view`, slicing, `t()`, `permute`,
-#   `expand`, `detach`) make a new window on the same storage. autograd_lab does not have
-#   `untyped_storage()` and `storage_offset()` yet; `data_ptr()` and the inspector show the
-#   same facts.
+#   `expand`, `detach`) make a new window on the same storage. autograd_lab has `stride()`
+#   and `storage_offset()` but no `untyped_storage()` yet; `data_ptr()` and the inspector
+#   show which tensors share memory.
 # - **Broadcasting** is done inside each kernel by iterating over the output with the inputs'
 #   strides, stride 0 for stretched dimensions, so no expanded copy is ever made. autograd_lab
 #   leaves this to NumPy, which works the same way.
@@ -947,8 +947,9 @@ if torch.cuda.is_available():
 #
 # - **存储、步长、偏移量。** PyTorch 的张量正是第 7 节描述的那种窗口：`x.untyped_storage()` 是
 #   那块内存，`x.stride()` 是步长，`x.storage_offset()` 是窗口起点。视图操作（`view`、切片、
-#   `t()`、`permute`、`expand`、`detach`）都是在同一块存储上开一个新窗口。autograd_lab 目前还
-#   没有 `untyped_storage()` 和 `storage_offset()`；`data_ptr()` 和张量查看器能展示同样的信息。
+#   `t()`、`permute`、`expand`、`detach`）都是在同一块存储上开一个新窗口。autograd_lab 有
+#   `stride()` 和 `storage_offset()`，但还没有 `untyped_storage()`；`data_ptr()` 和张量查看器
+#   能显示哪些张量共享内存。
 # - **广播**是在各个内核（kernel）内部完成的：按输出遍历，对输入使用各自的步长，被拉伸的维度
 #   步长为 0，因此从不生成扩展后的拷贝。autograd_lab 把这件事交给 NumPy，NumPy 的做法相同。
 # - **`torch.from_numpy`** 直接包装数组的缓冲区而不拷贝，并在张量存活期间让数组也保持存活；
