@@ -31,10 +31,10 @@ REPO = HERE.parent
 RESULTS = REPO / "docs" / "benchmarks.md"
 sys.path[:0] = [str(REPO), str(HERE)]  # the working tree's engine; run.py's machine helpers
 
+from bench_lenet import make_net  # noqa: E402
 from run import cpu_count, cpu_model, engine_revision  # noqa: E402
 
 import autograd_lab as torch  # noqa: E402
-import autograd_lab.nn as nn  # noqa: E402
 import autograd_lab.nn.functional as F  # noqa: E402
 from autograd_lab import viz  # noqa: E402
 from autograd_lab.vision.models import CifarResNet  # noqa: E402
@@ -44,29 +44,8 @@ from autograd_lab.viz._graph_extract import extract_graph  # noqa: E402
 TARGETS = {"lenet": 0.5, "2000": 3.0}
 
 
-class LeNet(nn.Module):
-    """The CIFAR-10 tutorial's network."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 6, 5)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-
-
 def lenet_loss():
-    net = LeNet()
+    net = make_net(torch)  # the CIFAR-10 tutorial's network
     with viz.trace_modules(net):
         loss = F.cross_entropy(net(torch.randn(4, 3, 32, 32)), torch.tensor([1, 0, 4, 9]))
     return net, loss

@@ -45,8 +45,9 @@ class NativeBatchNorm(Op):
             beta = -mean * alpha
             if b is not None:
                 beta += b.reshape(wshape)
-            return _scale_shift(ctx.xp, x, alpha.astype(x.dtype, copy=False),
-                                beta.astype(x.dtype, copy=False))
+            y = x * alpha.astype(x.dtype, copy=False)
+            y += beta.astype(x.dtype, copy=False)
+            return y
         y = x - mean
         y *= invstd
         if w is not None:
@@ -93,15 +94,6 @@ def _vecdot(xp, a, b):
     """Σ a·b along the last axis without a product array (NumPy 2's ``vecdot``)."""
     vecdot = getattr(xp, "vecdot", None)
     return vecdot(a, b) if vecdot is not None else (a * b).sum(axis=-1)
-
-
-def _scale_shift(xp, x, alpha, beta):
-    """y = x·α + β with per-channel (dim 1) α, β: batch norm's forward once μ, invstd are known."""
-    y = xp.empty_like(x)
-    y3 = _ncl(y)
-    xp.multiply(_ncl(x), alpha.reshape(-1, 1), out=y3)
-    y3 += beta.reshape(-1, 1)
-    return y
 
 
 def _batch_norm_backward(ctx, g, x, w, needs, meta, dev):

@@ -196,17 +196,13 @@ def to_rows(xp, x, dims: tuple, geo: Rows):
     return xr
 
 
-def from_rows(xp, xr, dims: tuple, geo: Rows, out=None):
-    """The inverse of :func:`to_rows`: the ``(N, C, H, W)`` image, padding dropped (written
-    into ``out`` when given)."""
+def from_rows(xp, xr, dims: tuple, geo: Rows):
+    """The inverse of :func:`to_rows`: the ``(N, C, H, W)`` image, padding dropped."""
     dh, dw = dims
     c = xr.shape[0]
     grid = xr[:, :geo.hp * geo.q].reshape(c, geo.hp, geo.n, geo.wp)
-    image = grid[:, dh.lo:dh.lo + dh.size, :, dw.lo:dw.lo + dw.size].transpose(2, 0, 1, 3)
-    if out is None:
-        return xp.ascontiguousarray(image)
-    out[...] = image
-    return out
+    image = grid[:, dh.lo:dh.lo + dh.size, :, dw.lo:dw.lo + dw.size]
+    return xp.ascontiguousarray(image.transpose(2, 0, 1, 3))
 
 
 # ------------------------------------------------------------------------------ im2col
@@ -237,12 +233,7 @@ def chunks(dims: tuple, geo: Rows, c: int, itemsize: int, cols: bool = False) ->
 
 def chunk_size(dims: tuple, geo: Rows, c: int, itemsize: int) -> int:
     """Entries of the largest chunk of ``P``."""
-    return chunk_entries(dims, geo, c, chunks(dims, geo, c, itemsize))
-
-
-def chunk_entries(dims: tuple, geo: Rows, c: int, parts: list) -> int:
-    """Entries of the largest of the chunks ``parts`` of ``P`` for ``c`` channels."""
-    most = max(_input_rows(dims, r0, r1)[1] for r0, r1 in parts)
+    most = max(_input_rows(dims, r0, r1)[1] for r0, r1 in chunks(dims, geo, c, itemsize))
     return most * c * dims[1].k * geo.row
 
 

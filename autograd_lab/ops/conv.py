@@ -60,26 +60,20 @@ def _tap_major(w, groups):
 
 
 def conv_forward(xp, x, w, b, dims, groups):
-    """``out = W * x + b`` on arrays: ``(N, C, H, W)`` -> ``(N, O, Ho, Wo)``."""
-    if (out := cuda.conv_forward(xp, x, w, b, dims, groups)) is not None:  # CUDA kernels
-        return out
-    out = xp.empty((x.shape[0], w.shape[0], dims[0].out, dims[1].out), dtype=x.dtype)
-    _conv_forward(xp, x, w, b, dims, groups, out)
-    return out
-
-
-def _conv_forward(xp, x, w, b, dims, groups, out):
     """``out = W * x + b`` on arrays, a chunk of output rows at a time (module docstring).
 
-    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/groups, kh, kw)``; writes ``out``
-    ``(N, O, Ho, Wo)``. Per chunk: one copy (``P``) and one ``matmul`` call, which multiplies
-    each output row's ``cols`` (a view of ``P``) by ``W``.
+    ``x`` is ``(N, C, H, W)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, O, Ho, Wo)``.
+    Per chunk: one copy (``P``) and one ``matmul`` call, which multiplies each output row's
+    ``cols`` (a view of ``P``) by ``W``.
     """
+    if (out := cuda.conv_forward(xp, x, w, b, dims, groups)) is not None:  # CUDA kernels
+        return out
     n, c = x.shape[:2]
     o = w.shape[0]
     geo = im.geometry(n, dims)
     xr = im.to_rows(xp, x, dims, geo)
     wg = _tap_major(w, groups)
+    out = xp.empty((n, o, dims[0].out, dims[1].out), dtype=x.dtype)
     parts = im.chunks(dims, geo, c, x.itemsize)
     buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
     res = xp.empty((max(r1 - r0 for r0, r1 in parts), o, geo.row), dtype=x.dtype)
@@ -92,26 +86,20 @@ def _conv_forward(xp, x, w, b, dims, groups, out):
     if b is not None:
         with im.row_by_row(xp):  # a broadcast add is strided too
             out += b.reshape(1, -1, 1, 1)
+    return out
 
 
 def conv_weight(xp, x, g, dims, groups, wshape):
-    """``dW = g @ cols(x)^T`` on arrays: the gradient of a convolution in its weight."""
+    """``dW = g @ cols(x)^T`` on arrays, summed over output rows (``P`` rebuilt per chunk)."""
     if (gw := cuda.conv_weight(xp, x, g, dims, groups, wshape)) is not None:  # CUDA kernels
         return gw
-    n, c = x.shape[:2]
-    geo = im.geometry(n, dims)
-    parts = im.chunks(dims, geo, c, x.itemsize)
-    return _conv_weight(xp, x, g, dims, groups, wshape, parts)
-
-
-def _conv_weight(xp, x, g, dims, groups, wshape, parts):
-    """``dW = g @ cols(x)^T`` on arrays, summed over output rows (``P`` rebuilt per chunk)."""
     n, c = x.shape[:2]
     o, cg, kh, kw = wshape
     geo = im.geometry(n, dims)
     xr = im.to_rows(xp, x, dims, geo)
     acc = xp.zeros((groups, kh * cg * kw, o // groups), dtype=x.dtype)
-    buf = im.scratch(xp, im.chunk_entries(dims, geo, c, parts), x.dtype)
+    parts = im.chunks(dims, geo, c, x.itemsize)
+    buf = im.scratch(xp, im.chunk_size(dims, geo, c, x.itemsize), x.dtype)
     gbuf = im.row_buffer(xp, (max(r1 - r0 for r0, r1 in parts), o), dims, geo, x.dtype)
     for r0, r1 in parts:
         p = im.kernel_columns(xp, xr, dims, geo, r0, r1, buf)
@@ -124,27 +112,19 @@ def _conv_weight(xp, x, g, dims, groups, wshape, parts):
 
 
 def conv_adjoint(xp, y, w, dims, groups, c):
-    """``conv_transpose(y, W)`` on arrays: ``(N, O, Ho, Wo)`` -> ``(N, C, H, W)``."""
-    if (out := cuda.conv_adjoint(xp, y, w, dims, groups, c)) is not None:  # CUDA kernels
-        return out
-    n = y.shape[0]
-    out = xp.empty((n, c, dims[0].size, dims[1].size), dtype=y.dtype)
-    parts = im.chunks(dims, im.geometry(n, dims), c, y.itemsize, cols=True)
-    _conv_adjoint(xp, y, w, dims, groups, c, parts, out)
-    return out
-
-
-def _conv_adjoint(xp, y, w, dims, groups, c, parts, out):
     """``conv_transpose(y, W)`` on arrays: col2im of ``W^T @ y``, a chunk at a time.
 
     ``y`` is ``(N, O, Ho, Wo)``, ``w`` is ``(O, C/groups, kh, kw)``; returns ``(N, C, H, W)``.
     Per chunk of output rows: ``cols = W^T @ y`` (one product, the chunk's rows side by side),
     then added onto the image, one kernel tap at a time (:func:`._im2col.col2im`).
     """
+    if (out := cuda.conv_adjoint(xp, y, w, dims, groups, c)) is not None:  # CUDA kernels
+        return out
     n, o = y.shape[:2]
     geo = im.geometry(n, dims)
     wt = _tap_major(w, groups).transpose(0, 2, 1)  # (g, K/g, O/g)
     acc = xp.zeros((c, geo.length), dtype=y.dtype)  # the image gradient in the row layout
+    parts = im.chunks(dims, geo, c, y.itemsize, cols=True)
     most = max(r1 - r0 for r0, r1 in parts)
     ybuf = im.row_buffer(xp, (o, most), dims, geo, y.dtype)
     buf = im.scratch(xp, groups * wt.shape[1] * most * geo.row, y.dtype)
@@ -153,7 +133,7 @@ def _conv_adjoint(xp, y, w, dims, groups, c, parts, out):
         cols = buf[:groups * wt.shape[1] * rows.shape[1]].reshape(groups, wt.shape[1], -1)
         xp.matmul(wt, rows.reshape(groups, o // groups, -1), out=cols)
         im.col2im(xp, acc, cols, dims, geo, r0, r1)
-    return im.from_rows(xp, acc, dims, geo, out)
+    return im.from_rows(xp, acc, dims, geo)
 
 
 class Convolution(Op):

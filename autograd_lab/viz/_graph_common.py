@@ -112,7 +112,8 @@ def load_esm(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
 
-def _esc(text: Any) -> str:
+def esc(text: Any) -> str:
+    """``text`` safe inside HTML/SVG text and attribute values."""
     return html.escape(str(text), quote=True)
 
 
@@ -143,7 +144,7 @@ def svg(nodes: list[dict], layout: dict, highlight: dict[Any, str] | None = None
                      'fill="#9e9e9e" fill-opacity="0.08" stroke="#9e9e9e" '
                      'stroke-dasharray="4 3"/>')
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 13:.1f}" fill="#616161" '
-                     f'font-size="11">{_esc(path)}</text>')
+                     f'font-size="11">{esc(path)}</text>')
     for _, _, points, dashed in layout["edges"]:
         d = "M" + " L".join(f"{points[i]:.1f},{points[i + 1]:.1f}"
                              for i in range(0, len(points), 2))
@@ -158,9 +159,9 @@ def svg(nodes: list[dict], layout: dict, highlight: dict[Any, str] | None = None
                      f'height="{h:.1f}" rx="5" fill="{FILL[kind]}" stroke="{stroke}" '
                      f'stroke-width="{sw}"/>')
         parts.append(f'<text x="{x:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                     f'font-weight="bold">{_esc(title)}</text>')
+                     f'font-weight="bold">{esc(title)}</text>')
         parts.append(f'<text x="{x:.1f}" y="{y + 12:.1f}" text-anchor="middle" '
-                     f'fill="#555" font-size="11">{_esc(sub)}</text>')
+                     f'fill="#555" font-size="11">{esc(sub)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -11,21 +11,19 @@ deterministic: no ids, addresses, timings or hash-ordered sets end up in it.
 from __future__ import annotations
 
 import base64
-import html as _html
 import math
 import struct
 import sys
 import zlib
 from collections.abc import Sequence
 from contextlib import nullcontext
-from pathlib import Path
 from typing import Any
 
 import anywidget
 import numpy as np
 import traitlets
 
-STATIC = Path(__file__).with_name("static")
+from ._graph_common import esc, load_esm  # noqa: F401 - re-exported to the widget modules
 
 # A white card with dark text reads the same in JupyterLab's light and dark themes.
 CARD_STYLE = ("font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; font-size: 13px; "
@@ -34,11 +32,6 @@ CARD_STYLE = ("font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; fo
               "box-sizing: border-box; overflow-x: auto")
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OK_COLOR, BAD_COLOR, WARN_COLOR, MUTED = "#1a7f37", "#cf222e", "#9a6700", "#656d76"
-
-
-def load_esm(name: str) -> str:
-    """The text of ``static/<name>``: inlined, so no build step, CDN or file server is needed."""
-    return (STATIC / name).read_text(encoding="utf-8")
 
 
 class HTMLWidget(anywidget.AnyWidget):
@@ -106,10 +99,6 @@ def times(x: float) -> str:
         return fmt(x, 2)
     rounded = float(format(x, ".2g"))
     return f"{rounded:,.0f}" if rounded >= 10 else format(rounded, "g")
-
-
-def esc(text: Any) -> str:
-    return _html.escape(str(text), quote=True)
 
 
 def card(body: str, title: str = "", kind: str = "") -> str:
